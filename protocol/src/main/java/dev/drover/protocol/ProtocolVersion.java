@@ -1,0 +1,13 @@
+package dev.drover.protocol;
+
+/** Versions of the wire contracts: the agent link protocol and the public HTTP API. */
+public final class ProtocolVersion {
+  /** Bumped on any incompatible change of the agent <-> coordinator messages. */
+  public static final int AGENT_PROTOCOL = 1;
+  /** Path segment of the public HTTP API. */
+  public static final String API = "v1";
+  /** Version of this build, reported by agents and the coordinator. */
+  public static final String BUILD = "0.1.0";
+
+  private ProtocolVersion() {}
+}
