@@ -1,0 +1,133 @@
+package dev.drover.coordinator.scheduling.action;
+
+import dev.drover.coordinator.scheduling.cycle.CycleSession;
+import dev.drover.coordinator.scheduling.cycle.NodeCapacity;
+import dev.drover.coordinator.scheduling.cycle.Statement;
+import dev.drover.coordinator.scheduling.model.PendingJob;
+import dev.drover.coordinator.scheduling.model.PendingReason;
+import dev.drover.coordinator.scheduling.model.Placement;
+import dev.drover.coordinator.scheduling.model.ReplicaPlacement;
+import dev.drover.coordinator.scheduling.plugin.GangView;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.Set;
+
+/**
+ * Places one gang all-or-nothing inside a {@link Statement}: replicas go one by one to the best-scoring
+ * node that passes every filter; if one does not fit, or no node of the gang has a rendezvous port, the
+ * statement is rolled back and the gang holds nothing.
+ */
+public final class GangPlacement implements GangView {
+    private final PendingJob job;
+    private final CycleSession session;
+    private final Set<String> usedNodes = new HashSet<>();
+    private final List<NodeCapacity> replicaNodes = new ArrayList<>();
+    private final List<List<Integer>> replicaGpus = new ArrayList<>();
+
+    private GangPlacement(PendingJob job, CycleSession session) {
+        this.job = job;
+        this.session = session;
+    }
+
+    /**
+     * Tries to place {@code job} on the session's capacity and commits it if the whole gang fits. When the
+     * gang fits but has no port, the session is told why; any other failure is left to the cycle's diagnosis.
+     */
+    public static Optional<Placement> place(PendingJob job, CycleSession session) {
+        return new GangPlacement(job, session).place();
+    }
+
+    @Override
+    public boolean usesNode(String nodeName) {
+        return usedNodes.contains(nodeName);
+    }
+
+    @Override
+    public int replicasPlaced() {
+        return replicaNodes.size();
+    }
+
+    private Optional<Placement> place() {
+        Statement statement = session.state().statement();
+        for (int replica = 0; replica < job.replicas(); replica++) {
+            NodeCapacity node = bestNode();
+            if (node == null) {
+                statement.discard();
+                return Optional.empty();
+            }
+            List<Integer> gpus = node.pickGpus(job.gpusPerReplica());
+            statement.allocate(node, gpus, job.cpusPerReplica(), job.memoryPerReplica());
+            usedNodes.add(node.name());
+            replicaNodes.add(node);
+            replicaGpus.add(gpus);
+        }
+        // Nodes in the order the gang first landed on them; rank 0 goes to the first that has a free port.
+        Map<NodeCapacity, List<Integer>> replicasByNode = new LinkedHashMap<>();
+        for (int i = 0; i < replicaNodes.size(); i++) {
+            replicasByNode.computeIfAbsent(replicaNodes.get(i), n -> new ArrayList<>()).add(i);
+        }
+        NodeCapacity master = null;
+        int port = 0;
+        for (NodeCapacity node : replicasByNode.keySet()) {
+            OptionalInt free = node.lowestFreePort();
+            if (free.isPresent()) {
+                master = node;
+                port = free.getAsInt();
+                break;
+            }
+        }
+        if (master == null) {
+            statement.discard();
+            session.explain(job.jobId(), noFreePort(replicasByNode.keySet()));
+            return Optional.empty();
+        }
+        statement.takePort(master, port);
+        List<NodeCapacity> nodeOrder = new ArrayList<>(replicasByNode.keySet());
+        nodeOrder.remove(master);
+        nodeOrder.add(0, master);
+        List<ReplicaPlacement> replicas = new ArrayList<>(job.replicas());
+        int rank = 0;
+        for (int nodeRank = 0; nodeRank < nodeOrder.size(); nodeRank++) {
+            NodeCapacity node = nodeOrder.get(nodeRank);
+            List<Integer> local = replicasByNode.get(node);
+            for (int localRank = 0; localRank < local.size(); localRank++) {
+                replicas.add(new ReplicaPlacement(rank++, node.name(), replicaGpus.get(local.get(localRank)), nodeRank,
+                        localRank, local.size()));
+            }
+        }
+        statement.commit();
+        return Optional.of(new Placement(job.jobId(), job.attempt(), replicas, master.name(), master.view().address(), port,
+                nodeOrder.size()));
+    }
+
+    /** The highest-scoring node that passes every filter; nodes are in name order, so the first best wins ties by name. */
+    private NodeCapacity bestNode() {
+        NodeCapacity best = null;
+        double bestScore = Double.NEGATIVE_INFINITY;
+        for (NodeCapacity node : session.state().schedulableNodes()) {
+            if (!session.passesFilters(job, node)) {
+                continue;
+            }
+            double score = session.score(job, node, this);
+            if (score > bestScore) {
+                best = node;
+                bestScore = score;
+            }
+        }
+        return best;
+    }
+
+    private PendingReason noFreePort(Set<NodeCapacity> nodes) {
+        List<String> described = new ArrayList<>();
+        for (NodeCapacity node : nodes) {
+            described.add(node.name() + " (" + node.view().portRangeStart() + "-" + node.view().portRangeEnd() + ")");
+        }
+        return new PendingReason(PendingReason.NO_FREE_PORT,
+                "the gang fits, but no free rendezvous port on " + String.join(", ", described), Map.of());
+    }
+}

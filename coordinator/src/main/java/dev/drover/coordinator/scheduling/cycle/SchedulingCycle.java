@@ -1,0 +1,50 @@
+package dev.drover.coordinator.scheduling.cycle;
+
+import dev.drover.coordinator.scheduling.action.Action;
+import dev.drover.coordinator.scheduling.action.Allocate;
+import dev.drover.coordinator.scheduling.model.ClusterSnapshot;
+import dev.drover.coordinator.scheduling.model.Plan;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * One scheduling cycle: a pure function from an immutable {@link ClusterSnapshot} to a {@link Plan}.
+ * Actions run in order, least disruptive first, each on the capacity the previous ones left.
+ */
+public final class SchedulingCycle {
+    private static final SchedulingCycle DEFAULT = new SchedulingCycle(SchedulerProfile.defaults(), List.of(new Allocate()));
+
+    private final SchedulerProfile profile;
+    private final List<Action> actions;
+
+    public SchedulingCycle(SchedulerProfile profile, List<Action> actions) {
+        this.profile = Objects.requireNonNull(profile, "profile");
+        this.actions = List.copyOf(actions);
+    }
+
+    /** The default profile with the allocate action; plugins are stateless, so one instance serves every cycle. */
+    public static SchedulingCycle defaults() {
+        return DEFAULT;
+    }
+
+    /** Runs the default cycle. */
+    public static Plan run(ClusterSnapshot snapshot) {
+        return DEFAULT.plan(snapshot);
+    }
+
+    public Plan plan(ClusterSnapshot snapshot) {
+        CycleSession session = new CycleSession(snapshot, profile);
+        for (Action action : actions) {
+            action.execute(session);
+        }
+        return session.toPlan();
+    }
+
+    public SchedulerProfile profile() {
+        return profile;
+    }
+
+    public List<Action> actions() {
+        return actions;
+    }
+}

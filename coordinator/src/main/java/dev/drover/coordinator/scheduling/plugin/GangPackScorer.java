@@ -1,0 +1,18 @@
+package dev.drover.coordinator.scheduling.plugin;
+
+import dev.drover.coordinator.scheduling.model.PendingJob;
+
+/** Prefers nodes already holding a replica of the same gang, so a gang spans as few nodes (and NCCL hops) as possible. */
+public final class GangPackScorer implements NodeScorer {
+    public static final String NAME = "GangPack";
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public double score(PendingJob job, NodeState node, GangView gang) {
+        return gang.usesNode(node.name()) ? 100.0 : 0.0;
+    }
+}

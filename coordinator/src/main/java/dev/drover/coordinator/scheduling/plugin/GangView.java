@@ -1,0 +1,10 @@
+package dev.drover.coordinator.scheduling.plugin;
+
+/** What a scorer may know about the gang being placed: the replicas already tentatively placed in this transaction. */
+public interface GangView {
+
+    /** Whether an earlier replica of this gang already sits on the node. */
+    boolean usesNode(String nodeName);
+
+    int replicasPlaced();
+}
