@@ -13,6 +13,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -25,6 +26,7 @@ final class PendingDiagnosis {
     private final Map<JobShape, Analysis> current = new HashMap<>();
     private final Map<JobShape, Set<String>> nodesWithRoomAtStart = new HashMap<>();
     private final Map<JobShape, Feasibility> feasibility = new HashMap<>();
+    private final Map<BlockerKey, Optional<PendingJob>> blockers = new HashMap<>();
     private ClusterState start;
 
     PendingDiagnosis(CycleSession session) {
@@ -43,7 +45,9 @@ final class PendingDiagnosis {
             return new PendingReason(PendingReason.NEVER_FITS, "can never fit the registered nodes: " + feasible.message(),
                     analysis.rejectedByFilter());
         }
-        PendingJob blocker = higherPriorityBlocker(job, shape);
+        // Jobs of one shape and priority share their blocker: the placements it is searched in are the same.
+        PendingJob blocker = blockers.computeIfAbsent(new BlockerKey(shape, job.priority()),
+                key -> Optional.ofNullable(higherPriorityBlocker(job, shape))).orElse(null);
         if (blocker != null) {
             return new PendingReason(PendingReason.WAITING_FOR_HIGHER_PRIORITY,
                     "waiting behind higher-priority job " + blocker.jobId() + " (priority " + blocker.priority() + ")",
@@ -176,6 +180,9 @@ final class PendingDiagnosis {
             perReplica = Quantities.cpus(job.cpusPerReplica()) + " and " + Quantities.memory(job.memoryPerReplica());
         }
         return job.replicas() == 1 ? "replica of " + perReplica : "gang of " + job.replicas() + " x " + perReplica;
+    }
+
+    private record BlockerKey(JobShape shape, int priority) {
     }
 
     private record Analysis(String code, String explanation, Map<String, Integer> rejectedByFilter) {
