@@ -1,0 +1,144 @@
+package dev.drover.coordinator;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigFactory;
+import dev.drover.coordinator.api.ApiRoutes;
+import dev.drover.coordinator.auth.TokenStore;
+import dev.drover.coordinator.job.JobEntity;
+import dev.drover.coordinator.node.NodeEntity;
+import dev.drover.coordinator.projection.JobIndex;
+import dev.drover.coordinator.scheduling.SchedulerSingleton;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.cluster.typed.Join;
+import org.apache.pekko.http.javadsl.Http;
+import org.apache.pekko.http.javadsl.ServerBinding;
+import org.apache.pekko.persistence.jdbc.testkit.javadsl.SchemaUtils;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** Starts one coordinator: the actor system, the entities, the scheduler and the HTTP API. */
+@Command(name = "drover-coordinator", mixinStandardHelpOptions = true, version = "0.1.0",
+    description = "Runs a Drover coordinator (standalone mode: embedded H2 journal under the data dir).")
+public final class Main implements Callable<Integer> {
+
+  @Option(names = "--port", description = "HTTP API port (default 8080, or DROVER_HTTP_PORT)")
+  Integer port;
+
+  @Option(names = "--interface", description = "address the API listens on (default 127.0.0.1)")
+  String iface;
+
+  @Option(names = "--data-dir", description = "journal, tokens and join token (default ~/.drover/data)")
+  Path dataDir;
+
+  @Option(names = "--node-timeout", description = "silence after which a node is NotReady, e.g. 15s")
+  String nodeTimeout;
+
+  @Option(names = "--write-client-config", description = "write the CLI's config (API URL and admin token) to this file")
+  Path clientConfig;
+
+  public static void main(String[] args) {
+    System.exit(new CommandLine(new Main()).execute(args));
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    if (port != null) {
+      if (port < 1 || port > 65535) return fail("--port must be between 1 and 65535, got " + port);
+      System.setProperty("drover.http.port", port.toString());
+    }
+    if (iface != null) System.setProperty("drover.http.interface", iface);
+    if (dataDir != null) System.setProperty("drover.data-dir", dataDir.toAbsolutePath().toString());
+    if (nodeTimeout != null) System.setProperty("drover.agents.node-timeout", nodeTimeout);
+    ConfigFactory.invalidateCaches();
+    Config config;
+    DroverSettings settings;
+    try {
+      config = ConfigFactory.load();
+      settings = DroverSettings.from(config);
+    } catch (ConfigException e) {
+      return fail("invalid configuration: " + e.getMessage());
+    }
+    if (settings.httpPort() < 1 || settings.httpPort() > 65535) return fail("drover.http.port must be 1-65535");
+    if (settings.nodeTimeout().compareTo(Duration.ofSeconds(1)) < 0) return fail("drover.agents.node-timeout must be at least 1s");
+    Files.createDirectories(settings.dataDir());
+    TokenStore tokens;
+    try {
+      tokens = TokenStore.loadOrCreate(settings.tokensFile(), settings.joinTokenFile());
+    } catch (IOException e) {
+      return fail(e.getMessage());
+    }
+
+    ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "drover", config);
+    Cluster cluster = Cluster.get(system);
+    // Standalone: a cluster of one that joins itself; cluster mode lists seed nodes instead.
+    if (config.getList("pekko.cluster.seed-nodes").isEmpty()) {
+      cluster.manager().tell(Join.create(cluster.selfMember().address()));
+    }
+    try {
+      SchemaUtils.createIfNotExists(system).toCompletableFuture().get(60, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      system.terminate();
+      return fail("cannot open the journal under " + settings.dataDir() + ": " + rootMessage(e)
+          + " (is another coordinator using this data dir?)");
+    }
+    SchedulerSingleton.init(system, settings);
+    JobEntity.init(system, settings);
+    NodeEntity.init(system, settings);
+    JobIndex index = JobIndex.start(system);
+    ApiRoutes api = new ApiRoutes(system, settings, tokens, index);
+
+    ServerBinding binding;
+    try {
+      binding = Http.get(system).newServerAt(settings.httpInterface(), settings.httpPort()).bind(api.routes())
+          .toCompletableFuture().get(30, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      system.terminate();
+      return fail("cannot listen on " + settings.httpInterface() + ":" + settings.httpPort() + ": " + rootMessage(e));
+    }
+    binding.addToCoordinatedShutdown(Duration.ofSeconds(5), system);
+    String url = "http://" + settings.httpInterface() + ":" + binding.localAddress().getPort();
+    system.log().info("Drover coordinator listening on {} (data dir {})", url, settings.dataDir());
+    System.out.println("drover: API " + url);
+    System.out.println("drover: admin token in " + settings.tokensFile());
+    System.out.println("drover: agent join token in " + settings.joinTokenFile());
+    System.out.flush();
+    if (clientConfig != null) writeClientConfig(clientConfig, url, tokens.firstAdminToken().orElse(""));
+    system.getWhenTerminated().toCompletableFuture().get();
+    return 0;
+  }
+
+  private static void writeClientConfig(Path file, String url, String token) throws IOException {
+    Files.createDirectories(file.toAbsolutePath().getParent());
+    Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+    Files.writeString(tmp, "# written by 'drover up'\nurl=" + url + "\ntoken=" + token + "\n");
+    try {
+      Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-------"));
+    } catch (UnsupportedOperationException ignored) {
+      // not POSIX
+    }
+    Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+  }
+
+  private static String rootMessage(Throwable e) {
+    Throwable t = e;
+    while (t.getCause() != null) t = t.getCause();
+    return t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+  }
+
+  private static int fail(String message) {
+    System.err.println("drover-coordinator: " + message);
+    return 2;
+  }
+}

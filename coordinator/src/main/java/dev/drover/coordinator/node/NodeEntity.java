@@ -1,0 +1,551 @@
+package dev.drover.coordinator.node;
+
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import dev.drover.coordinator.CborSerializable;
+import dev.drover.coordinator.DroverSettings;
+import dev.drover.coordinator.agentgateway.AgentSession;
+import dev.drover.coordinator.job.JobEntity;
+import dev.drover.coordinator.scheduling.SchedulerSingleton;
+import dev.drover.protocol.ProtocolVersion;
+import dev.drover.protocol.agent.AgentMessage;
+import dev.drover.protocol.agent.CoordinatorMessage;
+import dev.drover.protocol.agent.DesiredPhase;
+import dev.drover.protocol.agent.GpuSample;
+import dev.drover.protocol.agent.NodeInventory;
+import dev.drover.protocol.agent.ReplicaAssignment;
+import dev.drover.protocol.agent.ReplicaPhase;
+import dev.drover.protocol.agent.ReplicaStatus;
+import dev.drover.protocol.agent.Termination;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
+import org.apache.pekko.persistence.typed.PersistenceId;
+import org.apache.pekko.persistence.typed.RecoveryCompleted;
+import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
+import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReplyBuilder;
+import org.apache.pekko.persistence.typed.javadsl.EventHandler;
+import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehavior;
+import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
+import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
+import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
+import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
+
+/**
+ * One event-sourced entity per node: registration, readiness, cordon and drain, and the replicas
+ * the coordinator wants on it (desired state), pushed to the node's agent over its link.
+ *
+ * <p>Heartbeats, telemetry and the agent's actual replica states are soft state kept in memory;
+ * only transitions are journaled. Replica reports are forwarded to their jobs at least once.
+ */
+public final class NodeEntity
+    extends EventSourcedBehaviorWithEnforcedReplies<NodeEntity.Command, NodeEntity.Event, NodeEntity.State> {
+
+  public static final EntityTypeKey<Command> ENTITY_KEY = EntityTypeKey.create(Command.class, "Node");
+  public static final String TAG = "node";
+
+  // ---------------------------------------------------------------- commands
+
+  public sealed interface Command extends CborSerializable {}
+
+  public record AgentConnected(ActorRef<AgentSession.Command> session, AgentMessage.Hello hello) implements Command {}
+
+  public record FromAgent(ActorRef<AgentSession.Command> session, AgentMessage message) implements Command {}
+
+  public record AgentDisconnected(ActorRef<AgentSession.Command> session) implements Command {}
+
+  /** Want these replicas on this node (idempotent by allocation id). */
+  public record Assign(List<ReplicaAssignment> replicas, ActorRef<Done> replyTo) implements Command {}
+
+  /** Stop these replicas: SIGTERM, grace period, SIGKILL on the agent. */
+  public record Stop(List<String> allocationIds, String reason, ActorRef<Done> replyTo) implements Command {}
+
+  /** Forget these replicas: their job has settled them. */
+  public record Release(List<String> allocationIds, ActorRef<Done> replyTo) implements Command {}
+
+  public record Cordon(String by, String reason, ActorRef<Result> replyTo) implements Command {}
+
+  public record Uncordon(String by, ActorRef<Result> replyTo) implements Command {}
+
+  public record Drain(String by, String reason, ActorRef<Result> replyTo) implements Command {}
+
+  public record Get(ActorRef<Result> replyTo) implements Command {}
+
+  public record ReadLog(String allocationId, long offset, int maxBytes, ActorRef<AgentMessage.LogChunk> replyTo)
+      implements Command {}
+
+  private enum Tick implements Command {
+    INSTANCE
+  }
+
+  private enum Passivate implements Command {
+    INSTANCE
+  }
+
+  private record ReportAcked(String allocationId, ReplicaStatus status) implements Command {}
+
+  private record EvictionAcked(String allocationId) implements Command {}
+
+  /** A node's full picture: journaled state plus what its agent last said. */
+  public record Result(View view, String error) implements CborSerializable {
+    @JsonIgnore
+    public boolean isOk() {
+      return error == null;
+    }
+  }
+
+  /** Everything the API shows about a node. */
+  public record View(
+      State state,
+      boolean connected,
+      Instant lastSeenAt,
+      List<GpuSample> telemetry,
+      Map<String, ReplicaStatus> actual)
+      implements CborSerializable {}
+
+  // ---------------------------------------------------------------- events
+
+  public sealed interface Event extends CborSerializable {
+    String node();
+
+    Instant at();
+  }
+
+  public record NodeRegistered(String node, String address, String agentVersion, NodeInventory inventory, Instant at)
+      implements Event {}
+
+  public record NodeBecameReady(String node, Instant at) implements Event {}
+
+  public record NodeBecameNotReady(String node, String reason, Instant at) implements Event {}
+
+  public record NodeCordoned(String node, String by, String reason, Instant at) implements Event {}
+
+  public record NodeUncordoned(String node, String by, Instant at) implements Event {}
+
+  public record NodeDrainStarted(String node, String by, String reason, Instant at) implements Event {}
+
+  public record ReplicaAssigned(String node, ReplicaAssignment assignment, Instant at) implements Event {}
+
+  public record ReplicaStopRequested(String node, String allocationId, String reason, Instant at) implements Event {}
+
+  public record ReplicasReleased(String node, List<String> allocationIds, Instant at) implements Event {}
+
+  // ---------------------------------------------------------------- state
+
+  public record State(
+      String name,
+      boolean registered,
+      String address,
+      String agentVersion,
+      NodeInventory inventory,
+      Instant registeredAt,
+      boolean ready,
+      String notReadyReason,
+      boolean cordoned,
+      String cordonedBy,
+      String cordonReason,
+      boolean draining,
+      Map<String, ReplicaAssignment> assignments)
+      implements CborSerializable {
+
+    static State empty(String name) {
+      return new State(name, false, null, null, null, null, false, null, false, null, null, false, Map.of());
+    }
+
+    @JsonIgnore
+    public boolean schedulable() {
+      return registered && ready && !cordoned && !draining;
+    }
+
+    private State withAssignments(Map<String, ReplicaAssignment> a) {
+      return new State(name, registered, address, agentVersion, inventory, registeredAt, ready, notReadyReason, cordoned,
+          cordonedBy, cordonReason, draining, a);
+    }
+
+    State apply(Event event) {
+      if (event instanceof NodeRegistered e) {
+        return new State(name, true, e.address(), e.agentVersion(), e.inventory(),
+            registeredAt == null ? e.at() : registeredAt, ready, notReadyReason, cordoned, cordonedBy, cordonReason,
+            draining, assignments);
+      } else if (event instanceof NodeBecameReady) {
+        return new State(name, registered, address, agentVersion, inventory, registeredAt, true, null, cordoned,
+            cordonedBy, cordonReason, draining, assignments);
+      } else if (event instanceof NodeBecameNotReady e) {
+        return new State(name, registered, address, agentVersion, inventory, registeredAt, false, e.reason(), cordoned,
+            cordonedBy, cordonReason, draining, assignments);
+      } else if (event instanceof NodeCordoned e) {
+        return new State(name, registered, address, agentVersion, inventory, registeredAt, ready, notReadyReason, true,
+            e.by(), e.reason(), draining, assignments);
+      } else if (event instanceof NodeUncordoned) {
+        return new State(name, registered, address, agentVersion, inventory, registeredAt, ready, notReadyReason, false,
+            null, null, false, assignments);
+      } else if (event instanceof NodeDrainStarted e) {
+        return new State(name, registered, address, agentVersion, inventory, registeredAt, ready, notReadyReason, true,
+            e.by(), e.reason(), true, assignments);
+      } else if (event instanceof ReplicaAssigned e) {
+        Map<String, ReplicaAssignment> a = new LinkedHashMap<>(assignments);
+        a.putIfAbsent(e.assignment().allocationId(), e.assignment());
+        return withAssignments(a);
+      } else if (event instanceof ReplicaStopRequested e) {
+        ReplicaAssignment r = assignments.get(e.allocationId());
+        if (r == null) return this;
+        Map<String, ReplicaAssignment> a = new LinkedHashMap<>(assignments);
+        a.put(e.allocationId(), withDesired(r, DesiredPhase.STOP));
+        return withAssignments(a);
+      } else if (event instanceof ReplicasReleased e) {
+        Map<String, ReplicaAssignment> a = new LinkedHashMap<>(assignments);
+        e.allocationIds().forEach(a::remove);
+        return withAssignments(a);
+      }
+      throw new IllegalStateException("unknown event " + event);
+    }
+  }
+
+  static ReplicaAssignment withDesired(ReplicaAssignment r, DesiredPhase d) {
+    return new ReplicaAssignment(r.allocationId(), r.jobId(), r.jobName(), r.attempt(), r.rank(), r.localRank(),
+        r.localWorldSize(), r.nodeRank(), r.worldSize(), r.numNodes(), r.gpuIndices(), r.gpuUuids(), r.masterAddr(),
+        r.masterPort(), r.command(), r.args(), r.env(), r.workingDir(), r.maxRuntimeMillis(), r.gracePeriodMillis(), d);
+  }
+
+  // ---------------------------------------------------------------- setup
+
+  public static void init(ActorSystem<?> system, DroverSettings settings) {
+    ClusterSharding.get(system)
+        .init(Entity.of(ENTITY_KEY, ec -> create(ec.getEntityId(), settings)).withStopMessage(Passivate.INSTANCE));
+  }
+
+  public static Behavior<Command> create(String name, DroverSettings settings) {
+    return Behaviors.setup(ctx -> Behaviors.withTimers(t -> new NodeEntity(name, settings, ctx, t, Clock.systemUTC())));
+  }
+
+  private final String name;
+  private final DroverSettings settings;
+  private final ActorContext<Command> ctx;
+  private final TimerScheduler<Command> timers;
+  private final Clock clock;
+
+  // Soft state: rebuilt from the agent after any restart.
+  private ActorRef<AgentSession.Command> session;
+  private Instant lastSeen;
+  private List<GpuSample> telemetry = List.of();
+  private final Map<String, ReplicaStatus> actual = new HashMap<>();
+  private final Map<String, ReplicaStatus> unacknowledged = new LinkedHashMap<>();
+  private final Set<String> evictionsAcked = new HashSet<>();
+  private int ticks;
+
+  private NodeEntity(String name, DroverSettings settings, ActorContext<Command> ctx, TimerScheduler<Command> timers, Clock clock) {
+    super(PersistenceId.of("Node", name));
+    this.name = name;
+    this.settings = settings;
+    this.ctx = ctx;
+    this.timers = timers;
+    this.clock = clock;
+    this.lastSeen = clock.instant();
+  }
+
+  @Override
+  public State emptyState() {
+    return State.empty(name);
+  }
+
+  @Override
+  public Set<String> tagsFor(Event event) {
+    return Set.of(TAG);
+  }
+
+  @Override
+  public RetentionCriteria retentionCriteria() {
+    return RetentionCriteria.snapshotEvery(200, 2);
+  }
+
+  @Override
+  public SignalHandler<State> signalHandler() {
+    return newSignalHandlerBuilder()
+        .onSignal(RecoveryCompleted.instance(), state -> {
+          // Agents get a full timeout to reconnect after a coordinator restart before their
+          // node is declared NotReady.
+          lastSeen = clock.instant();
+          timers.startTimerWithFixedDelay(Tick.INSTANCE, Duration.ofSeconds(1));
+          publish(state);
+        })
+        .build();
+  }
+
+  @Override
+  public CommandHandlerWithReply<Command, Event, State> commandHandler() {
+    CommandHandlerWithReplyBuilder<Command, Event, State> b = newCommandHandlerWithReplyBuilder();
+    b.forAnyState()
+        .onCommand(AgentConnected.class, this::onConnected)
+        .onCommand(FromAgent.class, this::onFromAgent)
+        .onCommand(AgentDisconnected.class, (s, c) -> {
+          if (c.session().equals(session)) session = null;
+          return Effect().noReply();
+        })
+        .onCommand(Assign.class, this::onAssign)
+        .onCommand(Stop.class, this::onStop)
+        .onCommand(Release.class, this::onRelease)
+        .onCommand(Cordon.class, this::onCordon)
+        .onCommand(Uncordon.class, this::onUncordon)
+        .onCommand(Drain.class, this::onDrain)
+        .onCommand(Get.class, (s, c) -> Effect().reply(c.replyTo(), s.registered() ? ok(s) : new Result(null, "no node " + name)))
+        .onCommand(ReadLog.class, this::onReadLog)
+        .onCommand(Tick.class, this::onTick)
+        .onCommand(ReportAcked.class, (s, c) -> {
+          unacknowledged.remove(c.allocationId(), c.status());
+          return Effect().noReply();
+        })
+        .onCommand(EvictionAcked.class, (s, c) -> {
+          evictionsAcked.add(c.allocationId());
+          return Effect().noReply();
+        })
+        .onCommand(Passivate.class, (s, c) -> Effect().stop().thenNoReply());
+    return b.build();
+  }
+
+  private Result ok(State s) {
+    return new Result(new View(s, session != null, lastSeen, telemetry, Map.copyOf(actual)), null);
+  }
+
+  private ReplyEffect<Event, State> onConnected(State s, AgentConnected c) {
+    AgentMessage.Hello h = c.hello();
+    if (session != null && !session.equals(c.session())) {
+      // A newer connection of the same agent (or an impostor with the join token) wins; the
+      // old link is closed so one node has exactly one link.
+      session.tell(new AgentSession.Close("superseded by a newer connection of node " + name));
+    }
+    session = c.session();
+    lastSeen = clock.instant();
+    Instant now = clock.instant();
+    List<Event> events = new ArrayList<>();
+    if (!s.registered() || !h.inventory().equals(s.inventory()) || !h.address().equals(s.address())
+        || !h.agentVersion().equals(s.agentVersion())) {
+      events.add(new NodeRegistered(name, h.address(), h.agentVersion(), h.inventory(), now));
+    }
+    if (!s.ready()) events.add(new NodeBecameReady(name, now));
+    return Effect()
+        .persist(events)
+        .thenRun(ns -> {
+          session.tell(new AgentSession.Send(new CoordinatorMessage.Welcome(ProtocolVersion.AGENT_PROTOCOL, name,
+              settings.heartbeatInterval().toMillis(), settings.telemetryInterval().toMillis())));
+          pushDesired(ns);
+          actual.clear();
+          for (ReplicaStatus st : h.replicas()) onReplicaStatus(ns, st);
+          publish(ns);
+        })
+        .thenNoReply();
+  }
+
+  private ReplyEffect<Event, State> onFromAgent(State s, FromAgent c) {
+    if (!c.session().equals(session)) return Effect().noReply();
+    lastSeen = clock.instant();
+    AgentMessage m = c.message();
+    if (m instanceof AgentMessage.Telemetry t) {
+      telemetry = List.copyOf(t.gpus());
+    } else if (m instanceof AgentMessage.ReplicaUpdate u) {
+      onReplicaStatus(s, u.status());
+    } else if (m instanceof AgentMessage.Heartbeat && !s.ready()) {
+      return Effect().persist(new NodeBecameReady(name, clock.instant())).thenRun(this::publish).thenNoReply();
+    }
+    return Effect().noReply();
+  }
+
+  private void onReplicaStatus(State s, ReplicaStatus st) {
+    if (st == null || st.allocationId() == null) return;
+    if (!s.assignments().containsKey(st.allocationId())) return;
+    ReplicaStatus previous = actual.put(st.allocationId(), st);
+    if (st.equals(previous)) return;
+    unacknowledged.put(st.allocationId(), st);
+    forward(s.assignments().get(st.allocationId()), st);
+  }
+
+  private void forward(ReplicaAssignment a, ReplicaStatus st) {
+    var job = ClusterSharding.get(ctx.getSystem()).entityRefFor(JobEntity.ENTITY_KEY, a.jobId());
+    ctx.pipeToSelf(job.<Done>ask(r -> new JobEntity.ReplicaReport(name, st, r), settings.askTimeout()),
+        (ok, failure) -> failure == null ? new ReportAcked(st.allocationId(), st) : Tick.INSTANCE);
+  }
+
+  private ReplyEffect<Event, State> onAssign(State s, Assign c) {
+    Instant now = clock.instant();
+    List<Event> events = new ArrayList<>();
+    for (ReplicaAssignment r : c.replicas()) {
+      if (!s.assignments().containsKey(r.allocationId())) events.add(new ReplicaAssigned(name, r, now));
+    }
+    if (events.isEmpty()) return Effect().reply(c.replyTo(), Done.getInstance());
+    return Effect()
+        .persist(events)
+        .thenRun(ns -> {
+          pushDesired(ns);
+          if (!ns.ready()) {
+            // Placed just as the node was lost: its replicas can never start here.
+            for (ReplicaAssignment r : c.replicas()) reportLost(ns, r, "node " + name + " is not ready");
+          }
+        })
+        .thenReply(c.replyTo(), ns -> Done.getInstance());
+  }
+
+  private ReplyEffect<Event, State> onStop(State s, Stop c) {
+    Instant now = clock.instant();
+    List<Event> events = new ArrayList<>();
+    for (String id : c.allocationIds()) {
+      ReplicaAssignment r = s.assignments().get(id);
+      if (r != null && r.desired() != DesiredPhase.STOP) events.add(new ReplicaStopRequested(name, id, c.reason(), now));
+    }
+    if (events.isEmpty()) {
+      if (!s.ready()) for (String id : c.allocationIds()) {
+        ReplicaAssignment r = s.assignments().get(id);
+        if (r != null) reportLost(s, r, "node " + name + " is not ready");
+      }
+      return Effect().reply(c.replyTo(), Done.getInstance());
+    }
+    return Effect()
+        .persist(events)
+        .thenRun(ns -> {
+          pushDesired(ns);
+          if (!ns.ready()) for (String id : c.allocationIds()) {
+            ReplicaAssignment r = ns.assignments().get(id);
+            if (r != null) reportLost(ns, r, "node " + name + " is not ready");
+          }
+        })
+        .thenReply(c.replyTo(), ns -> Done.getInstance());
+  }
+
+  private ReplyEffect<Event, State> onRelease(State s, Release c) {
+    List<String> known = c.allocationIds().stream().filter(s.assignments()::containsKey).toList();
+    if (known.isEmpty()) return Effect().reply(c.replyTo(), Done.getInstance());
+    return Effect()
+        .persist(new ReplicasReleased(name, known, clock.instant()))
+        .thenRun(ns -> {
+          known.forEach(id -> {
+            actual.remove(id);
+            unacknowledged.remove(id);
+            evictionsAcked.remove(id);
+          });
+          pushDesired(ns);
+          publish(ns);
+        })
+        .thenReply(c.replyTo(), ns -> Done.getInstance());
+  }
+
+  private ReplyEffect<Event, State> onCordon(State s, Cordon c) {
+    if (!s.registered()) return Effect().reply(c.replyTo(), new Result(null, "no node " + name));
+    if (s.cordoned()) return Effect().reply(c.replyTo(), ok(s));
+    return Effect()
+        .persist(new NodeCordoned(name, c.by(), c.reason(), clock.instant()))
+        .thenRun(this::publish)
+        .thenReply(c.replyTo(), this::ok);
+  }
+
+  private ReplyEffect<Event, State> onUncordon(State s, Uncordon c) {
+    if (!s.registered()) return Effect().reply(c.replyTo(), new Result(null, "no node " + name));
+    if (!s.cordoned() && !s.draining()) return Effect().reply(c.replyTo(), ok(s));
+    return Effect()
+        .persist(new NodeUncordoned(name, c.by(), clock.instant()))
+        .thenRun(this::publish)
+        .thenReply(c.replyTo(), this::ok);
+  }
+
+  private ReplyEffect<Event, State> onDrain(State s, Drain c) {
+    if (!s.registered()) return Effect().reply(c.replyTo(), new Result(null, "no node " + name));
+    if (s.draining()) return Effect().reply(c.replyTo(), ok(s));
+    return Effect()
+        .persist(new NodeDrainStarted(name, c.by(), c.reason(), clock.instant()))
+        .thenRun(ns -> {
+          publish(ns);
+          evict(ns);
+        })
+        .thenReply(c.replyTo(), this::ok);
+  }
+
+  private void evict(State s) {
+    for (ReplicaAssignment a : s.assignments().values()) {
+      if (a.desired() != DesiredPhase.RUN || evictionsAcked.contains(a.allocationId())) continue;
+      ReplicaStatus st = actual.get(a.allocationId());
+      if (st != null && st.terminal()) continue;
+      var job = ClusterSharding.get(ctx.getSystem()).entityRefFor(JobEntity.ENTITY_KEY, a.jobId());
+      String reason = "node " + name + " is draining" + (s.cordonReason() == null ? "" : ": " + s.cordonReason());
+      ctx.pipeToSelf(job.<Done>ask(r -> new JobEntity.Evict(a.allocationId(), reason, r), settings.askTimeout()),
+          (ok, failure) -> failure == null ? new EvictionAcked(a.allocationId()) : Tick.INSTANCE);
+    }
+  }
+
+  private ReplyEffect<Event, State> onReadLog(State s, ReadLog c) {
+    if (session == null) {
+      c.replyTo().tell(new AgentMessage.LogChunk(null, c.allocationId(), c.offset(), c.offset(), "", false,
+          "the agent of node " + name + " is not connected"));
+    } else {
+      session.tell(new AgentSession.ReadLog(c.allocationId(), c.offset(), c.maxBytes(), c.replyTo()));
+    }
+    return Effect().noReply();
+  }
+
+  private ReplyEffect<Event, State> onTick(State s, Tick c) {
+    ticks++;
+    if (!s.registered()) return Effect().noReply();
+    for (Map.Entry<String, ReplicaStatus> e : new ArrayList<>(unacknowledged.entrySet())) {
+      ReplicaAssignment a = s.assignments().get(e.getKey());
+      if (a == null) unacknowledged.remove(e.getKey());
+      else if (ticks % 2 == 0) forward(a, e.getValue());
+    }
+    if (s.draining() && ticks % 2 == 0) evict(s);
+    if (ticks % 5 == 0) publish(s);
+    Duration silent = Duration.between(lastSeen, clock.instant());
+    if (s.ready() && silent.compareTo(settings.nodeTimeout()) > 0) {
+      String reason = "no message from the agent for " + silent.toSeconds() + "s (timeout " + settings.nodeTimeout().toSeconds() + "s)";
+      return Effect()
+          .persist(new NodeBecameNotReady(name, reason, clock.instant()))
+          .thenRun(ns -> {
+            ctx.getLog().warn("node {} is NotReady: {}", name, reason);
+            publish(ns);
+            for (ReplicaAssignment a : ns.assignments().values()) reportLost(ns, a, "node " + name + " not ready: " + reason);
+          })
+          .thenNoReply();
+    }
+    return Effect().noReply();
+  }
+
+  private void reportLost(State s, ReplicaAssignment a, String message) {
+    ReplicaStatus known = actual.get(a.allocationId());
+    if (known != null && known.terminal()) return;
+    Instant now = clock.instant();
+    ReplicaStatus lost = new ReplicaStatus(a.allocationId(), a.jobId(), a.attempt(), a.rank(), ReplicaPhase.EXITED,
+        known == null ? null : known.pid(), null, Termination.LOST, message, known == null ? null : known.startedAt(), now);
+    actual.put(a.allocationId(), lost);
+    unacknowledged.put(a.allocationId(), lost);
+    forward(a, lost);
+  }
+
+  private void pushDesired(State s) {
+    if (session == null) return;
+    long generation = lastSequenceNumber(ctx);
+    session.tell(new AgentSession.Send(new CoordinatorMessage.DesiredState(generation, List.copyOf(s.assignments().values()))));
+  }
+
+  private void publish(State s) {
+    if (!s.registered()) return;
+    NodeInventory inv = s.inventory();
+    SchedulerSingleton.proxy(ctx.getSystem())
+        .tell(new SchedulerSingleton.NodeUpdated(new SchedulerSingleton.NodeInfo(name, s.address(), s.ready(), s.cordoned(),
+            s.draining(), inv.gpus(), inv.cpus(), inv.memoryBytes(), inv.labels(), inv.portRangeStart(), inv.portRangeEnd())));
+  }
+
+  @Override
+  public EventHandler<State, Event> eventHandler() {
+    return newEventHandlerBuilder().forAnyState().onAnyEvent(State::apply);
+  }
+}

@@ -1,0 +1,123 @@
+package dev.drover.coordinator.projection;
+
+import dev.drover.coordinator.job.JobEntity;
+import dev.drover.protocol.api.JobState;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.persistence.jdbc.query.javadsl.JdbcReadJournal;
+import org.apache.pekko.persistence.query.Offset;
+import org.apache.pekko.persistence.query.PersistenceQuery;
+import org.apache.pekko.stream.RestartSettings;
+import org.apache.pekko.stream.javadsl.RestartSource;
+import org.apache.pekko.stream.javadsl.Sink;
+
+/**
+ * Read model of every job for listing and filtering, folded from the journal's "job" tag.
+ *
+ * <p>Rebuilt from the journal on start (the journal is the source of truth), then kept live by the
+ * tag stream; routes also offer the states they get from entities so a job shows up in the list
+ * as soon as its submit is acknowledged.
+ */
+public final class JobIndex {
+  private final Map<String, JobEntity.State> jobs = new ConcurrentHashMap<>();
+  private final AtomicLong eventsSeen = new AtomicLong();
+
+  /** A page of jobs, newest first. */
+  public record Page(List<JobEntity.State> items, String nextCursor) {}
+
+  public static JobIndex start(ActorSystem<?> system) {
+    JobIndex index = new JobIndex();
+    JdbcReadJournal journal =
+        PersistenceQuery.get(system).getReadJournalFor(JdbcReadJournal.class, JdbcReadJournal.Identifier());
+    AtomicLong offset = new AtomicLong(0);
+    RestartSource.withBackoff(
+            RestartSettings.create(java.time.Duration.ofMillis(200), java.time.Duration.ofSeconds(5), 0.2),
+            () -> journal.eventsByTag(JobEntity.TAG, Offset.sequence(offset.get())))
+        .runWith(
+            Sink.foreach(env -> {
+              if (env.offset() instanceof org.apache.pekko.persistence.query.Sequence seq) offset.set(seq.value());
+              if (env.event() instanceof JobEntity.Event e) index.apply(e);
+            }),
+            system);
+    return index;
+  }
+
+  void apply(JobEntity.Event e) {
+    eventsSeen.incrementAndGet();
+    jobs.compute(e.jobId(), (id, s) -> {
+      JobEntity.State base = s == null ? JobEntity.State.empty() : s;
+      if (!(e instanceof JobEntity.JobSubmitted) && !base.exists()) return null;
+      return base.apply(e);
+    });
+  }
+
+  /** Offers a state read from an entity; kept unless the index already knows a later one. */
+  public void offer(JobEntity.State s) {
+    if (s == null || !s.exists()) return;
+    jobs.merge(s.jobId(), s, (old, now) -> rank(now) >= rank(old) ? now : old);
+  }
+
+  private static int rank(JobEntity.State s) {
+    // Attempts and phases only move forward; a later one wins.
+    return s.attempt() * 100 + (s.phase() == null ? 0 : s.phase().ordinal() + (s.terminal() ? 50 : 0));
+  }
+
+  public Optional<JobEntity.State> get(String id) {
+    return Optional.ofNullable(jobs.get(id));
+  }
+
+  public int size() {
+    return jobs.size();
+  }
+
+  /** Filters, sorts newest first and pages with an opaque cursor. */
+  public Page list(JobState state, String queue, String owner, int limit, String cursor) {
+    Comparator<JobEntity.State> newestFirst =
+        Comparator.comparing(JobEntity.State::submittedAt).thenComparing(JobEntity.State::jobId).reversed();
+    Cursor after = cursor == null ? null : Cursor.decode(cursor);
+    List<JobEntity.State> all = new ArrayList<>();
+    for (JobEntity.State s : jobs.values()) {
+      if (state != null && s.phase() != state) continue;
+      if (queue != null && !queue.equals(s.spec().queue())) continue;
+      if (owner != null && !owner.equals(s.owner())) continue;
+      if (after != null) {
+        int c = s.submittedAt().compareTo(after.submittedAt());
+        if (c > 0 || (c == 0 && s.jobId().compareTo(after.jobId()) >= 0)) continue;
+      }
+      all.add(s);
+    }
+    all.sort(newestFirst);
+    if (all.size() <= limit) return new Page(List.copyOf(all), null);
+    List<JobEntity.State> page = List.copyOf(all.subList(0, limit));
+    JobEntity.State last = page.get(page.size() - 1);
+    return new Page(page, new Cursor(last.submittedAt(), last.jobId()).encode());
+  }
+
+  /** Position in the newest-first order: after this submit time and job id. */
+  public record Cursor(Instant submittedAt, String jobId) {
+    String encode() {
+      String raw = submittedAt.toString() + "|" + jobId;
+      return Base64.getUrlEncoder().withoutPadding().encodeToString(raw.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Decodes a cursor, throwing IllegalArgumentException for anything this index did not write. */
+    public static Cursor decode(String s) {
+      try {
+        String raw = new String(Base64.getUrlDecoder().decode(s), StandardCharsets.UTF_8);
+        int bar = raw.indexOf('|');
+        return new Cursor(Instant.parse(raw.substring(0, bar)), raw.substring(bar + 1));
+      } catch (RuntimeException e) {
+        throw new IllegalArgumentException("invalid cursor '" + s + "'");
+      }
+    }
+  }
+}

@@ -1,0 +1,456 @@
+package dev.drover.coordinator.scheduling;
+
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import dev.drover.coordinator.CborSerializable;
+import dev.drover.coordinator.DroverSettings;
+import dev.drover.coordinator.job.JobEntity;
+import dev.drover.coordinator.job.ReplicaSlot;
+import dev.drover.coordinator.scheduling.cycle.SchedulingCycle;
+import dev.drover.coordinator.scheduling.model.ClusterSnapshot;
+import dev.drover.coordinator.scheduling.model.Feasibility;
+import dev.drover.coordinator.scheduling.model.GpuSlot;
+import dev.drover.coordinator.scheduling.model.NodeView;
+import dev.drover.coordinator.scheduling.model.PendingJob;
+import dev.drover.coordinator.scheduling.model.PendingReason;
+import dev.drover.coordinator.scheduling.model.Placement;
+import dev.drover.coordinator.scheduling.model.Plan;
+import dev.drover.coordinator.scheduling.model.ReplicaPlacement;
+import dev.drover.protocol.agent.GpuDevice;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.SupervisorStrategy;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.typed.ClusterSingleton;
+import org.apache.pekko.cluster.typed.SingletonActor;
+import org.apache.pekko.persistence.typed.PersistenceId;
+import org.apache.pekko.persistence.typed.RecoveryCompleted;
+import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
+import org.apache.pekko.persistence.typed.javadsl.EventHandler;
+import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
+import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
+import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
+import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
+
+/**
+ * The scheduler: a cluster singleton whose journal is the allocation ledger.
+ *
+ * <p>Each cycle takes an immutable snapshot (nodes as their NodeEntities last published them, GPUs
+ * held per the ledger, waiting jobs), runs the pure {@link SchedulingCycle}, persists every
+ * placement it decided, and only then tells the jobs, at least once. GPUs go back to the pool
+ * when a job releases its attempt. Nodes and pending reasons are soft state, rebuilt from the
+ * NodeEntities' periodic updates after a failover.
+ */
+public final class SchedulerSingleton
+    extends EventSourcedBehaviorWithEnforcedReplies<SchedulerSingleton.Command, SchedulerSingleton.Event, SchedulerSingleton.State> {
+
+  // ---------------------------------------------------------------- commands
+
+  public sealed interface Command extends CborSerializable {}
+
+  /** What a waiting job needs; enqueued by its JobEntity for each attempt. */
+  public record QueuedJob(
+      String jobId,
+      int attempt,
+      String queue,
+      int priority,
+      Instant submittedAt,
+      int replicas,
+      int gpusPerReplica,
+      double cpusPerReplica,
+      long memoryPerReplica)
+      implements CborSerializable {}
+
+  public record Enqueue(QueuedJob job, ActorRef<Done> replyTo) implements Command {}
+
+  /** Forget the job's attempt: waiting or placed, its GPUs go back to the pool. */
+  public record Release(String jobId, int attempt, ActorRef<Done> replyTo) implements Command {}
+
+  /** A JobEntity's answer to a placement: accepted, or refused (cancelled meanwhile, attempt over). */
+  public record PlacementAnswer(String jobId, int attempt, boolean accepted) implements Command {}
+
+  /** What a node offers and whether it may take work, published by its NodeEntity. */
+  public record NodeInfo(
+      String name,
+      String address,
+      boolean ready,
+      boolean cordoned,
+      boolean draining,
+      List<GpuDevice> gpus,
+      int cpus,
+      long memoryBytes,
+      Map<String, String> labels,
+      int portRangeStart,
+      int portRangeEnd)
+      implements CborSerializable {}
+
+  public record NodeUpdated(NodeInfo node) implements Command {}
+
+  public record GetPendingReasons(List<String> jobIds, ActorRef<PendingReasons> replyTo) implements Command {}
+
+  public record PendingReasons(Map<String, PendingReason> reasons) implements CborSerializable {}
+
+  public record CheckFeasibility(
+      int replicas, int gpusPerReplica, double cpusPerReplica, long memoryPerReplica, ActorRef<FeasibilityAnswer> replyTo)
+      implements Command {}
+
+  /** Whether a gang can ever fit the registered cluster; reason says why not. */
+  public record FeasibilityAnswer(boolean feasible, String reason, String field) implements CborSerializable {}
+
+  public record GetNodeNames(ActorRef<NodeNames> replyTo) implements Command {}
+
+  public record NodeNames(List<String> names) implements CborSerializable {}
+
+  private enum RunCycle implements Command {
+    INSTANCE
+  }
+
+  private enum Tick implements Command {
+    INSTANCE
+  }
+
+  // ---------------------------------------------------------------- events
+
+  public sealed interface Event extends CborSerializable {}
+
+  public record JobQueued(QueuedJob job, Instant at) implements Event {}
+
+  /** A placement decided by a cycle: the GPUs are the job's from now on. */
+  public record PlacementCommitted(Allocation allocation, Instant at) implements Event {}
+
+  public record JobReleased(String jobId, int attempt, Instant at) implements Event {}
+
+  /** GPUs held by one attempt of one job, per the ledger. */
+  public record Allocation(
+      String jobId,
+      int attempt,
+      List<ReplicaSlot> slots,
+      String masterNode,
+      String masterAddr,
+      int masterPort,
+      int numNodes,
+      double cpusPerReplica,
+      long memoryPerReplica)
+      implements CborSerializable {
+
+    @JsonIgnore
+    public String key() {
+      return jobId + "/" + attempt;
+    }
+  }
+
+  // ---------------------------------------------------------------- state
+
+  /** The ledger: waiting jobs by id, allocations by job/attempt. */
+  public record State(Map<String, QueuedJob> pending, Map<String, Allocation> allocations) implements CborSerializable {
+    State apply(Event event) {
+      if (event instanceof JobQueued e) {
+        Map<String, QueuedJob> p = new HashMap<>(pending);
+        p.put(e.job().jobId(), e.job());
+        return new State(p, allocations);
+      } else if (event instanceof PlacementCommitted e) {
+        Map<String, QueuedJob> p = new HashMap<>(pending);
+        QueuedJob q = p.get(e.allocation().jobId());
+        if (q != null && q.attempt() == e.allocation().attempt()) p.remove(q.jobId());
+        Map<String, Allocation> a = new HashMap<>(allocations);
+        a.put(e.allocation().key(), e.allocation());
+        return new State(p, a);
+      } else if (event instanceof JobReleased e) {
+        Map<String, QueuedJob> p = new HashMap<>(pending);
+        QueuedJob q = p.get(e.jobId());
+        if (q != null && q.attempt() == e.attempt()) p.remove(e.jobId());
+        Map<String, Allocation> a = new HashMap<>(allocations);
+        a.remove(e.jobId() + "/" + e.attempt());
+        return new State(p, a);
+      }
+      throw new IllegalStateException("unknown event " + event);
+    }
+  }
+
+  // ---------------------------------------------------------------- setup
+
+  private static final Map<ActorSystem<?>, ActorRef<Command>> PROXIES = new ConcurrentHashMap<>();
+
+  public static ActorRef<Command> init(ActorSystem<?> system, DroverSettings settings) {
+    return PROXIES.computeIfAbsent(system, s -> ClusterSingleton.get(s).init(
+        SingletonActor.of(
+                Behaviors.supervise(create(settings))
+                    .onFailure(SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.2)),
+                "scheduler")
+            .withStopMessage(Passivate.INSTANCE)));
+  }
+
+  /** The proxy to the singleton, wherever in the cluster it runs. */
+  public static ActorRef<Command> proxy(ActorSystem<?> system) {
+    ActorRef<Command> p = PROXIES.get(system);
+    if (p == null) throw new IllegalStateException("SchedulerSingleton.init was not called");
+    return p;
+  }
+
+  private enum Passivate implements Command {
+    INSTANCE
+  }
+
+  public static Behavior<Command> create(DroverSettings settings) {
+    return Behaviors.setup(ctx -> Behaviors.withTimers(t -> new SchedulerSingleton(settings, ctx, t, Clock.systemUTC())));
+  }
+
+  private final DroverSettings settings;
+  private final ActorContext<Command> ctx;
+  private final TimerScheduler<Command> timers;
+  private final Clock clock;
+
+  // Soft state.
+  private final Map<String, NodeInfo> nodes = new TreeMap<>();
+  private Map<String, PendingReason> reasons = new HashMap<>();
+  /** Placements told to their job but not yet answered, with the time they were last sent. */
+  private final Map<String, Instant> unanswered = new HashMap<>();
+  private boolean cycleScheduled;
+  private boolean dirty = true;
+
+  private SchedulerSingleton(DroverSettings settings, ActorContext<Command> ctx, TimerScheduler<Command> timers, Clock clock) {
+    super(PersistenceId.ofUniqueId("scheduler-ledger"));
+    this.settings = settings;
+    this.ctx = ctx;
+    this.timers = timers;
+    this.clock = clock;
+  }
+
+  @Override
+  public State emptyState() {
+    return new State(Map.of(), Map.of());
+  }
+
+  @Override
+  public RetentionCriteria retentionCriteria() {
+    return RetentionCriteria.snapshotEvery(500, 2);
+  }
+
+  @Override
+  public SignalHandler<State> signalHandler() {
+    return newSignalHandlerBuilder()
+        .onSignal(RecoveryCompleted.instance(), state -> {
+          ctx.getLog().info("scheduler ledger recovered: {} waiting, {} allocations", state.pending().size(), state.allocations().size());
+          // Every allocation is re-offered to its job once: a job that moved on while the
+          // previous scheduler incarnation was down refuses, and the GPUs are released.
+          for (String key : state.allocations().keySet()) unanswered.put(key, Instant.EPOCH);
+          timers.startTimerWithFixedDelay(Tick.INSTANCE, settings.schedulerInterval());
+        })
+        .build();
+  }
+
+  @Override
+  public CommandHandlerWithReply<Command, Event, State> commandHandler() {
+    return newCommandHandlerWithReplyBuilder()
+        .forAnyState()
+        .onCommand(Enqueue.class, this::onEnqueue)
+        .onCommand(Release.class, this::onRelease)
+        .onCommand(PlacementAnswer.class, this::onAnswer)
+        .onCommand(NodeUpdated.class, this::onNodeUpdated)
+        .onCommand(GetPendingReasons.class, this::onGetReasons)
+        .onCommand(CheckFeasibility.class, this::onCheckFeasibility)
+        .onCommand(GetNodeNames.class, (s, c) -> Effect().reply(c.replyTo(), new NodeNames(List.copyOf(nodes.keySet()))))
+        .onCommand(RunCycle.class, this::onRunCycle)
+        .onCommand(Tick.class, this::onTick)
+        .onCommand(Passivate.class, (s, c) -> Effect().stop().thenNoReply())
+        .build();
+  }
+
+  private ReplyEffect<Event, State> onEnqueue(State s, Enqueue c) {
+    QueuedJob q = c.job();
+    QueuedJob waiting = s.pending().get(q.jobId());
+    boolean known = (waiting != null && waiting.attempt() >= q.attempt())
+        || s.allocations().containsKey(q.jobId() + "/" + q.attempt());
+    if (known) return Effect().reply(c.replyTo(), Done.getInstance());
+    return Effect()
+        .persist(new JobQueued(q, clock.instant()))
+        .thenRun(ns -> requestCycle())
+        .thenReply(c.replyTo(), ns -> Done.getInstance());
+  }
+
+  private ReplyEffect<Event, State> onRelease(State s, Release c) {
+    QueuedJob waiting = s.pending().get(c.jobId());
+    boolean held = s.allocations().containsKey(c.jobId() + "/" + c.attempt())
+        || (waiting != null && waiting.attempt() == c.attempt());
+    if (!held) return Effect().reply(c.replyTo(), Done.getInstance());
+    return Effect()
+        .persist(new JobReleased(c.jobId(), c.attempt(), clock.instant()))
+        .thenRun(ns -> {
+          unanswered.remove(c.jobId() + "/" + c.attempt());
+          reasons.remove(c.jobId());
+          requestCycle();
+        })
+        .thenReply(c.replyTo(), ns -> Done.getInstance());
+  }
+
+  private ReplyEffect<Event, State> onAnswer(State s, PlacementAnswer c) {
+    String key = c.jobId() + "/" + c.attempt();
+    unanswered.remove(key);
+    if (c.accepted() || !s.allocations().containsKey(key)) return Effect().noReply();
+    ctx.getLog().info("job {} refused placement of attempt {}; releasing its GPUs", c.jobId(), c.attempt());
+    return Effect().persist(new JobReleased(c.jobId(), c.attempt(), clock.instant())).thenRun(ns -> requestCycle()).thenNoReply();
+  }
+
+  private ReplyEffect<Event, State> onNodeUpdated(State s, NodeUpdated c) {
+    NodeInfo previous = nodes.put(c.node().name(), c.node());
+    if (!c.node().equals(previous)) requestCycle();
+    return Effect().noReply();
+  }
+
+  private ReplyEffect<Event, State> onGetReasons(State s, GetPendingReasons c) {
+    Map<String, PendingReason> out = new HashMap<>();
+    if (c.jobIds() == null) out.putAll(reasons);
+    else for (String id : c.jobIds()) {
+      PendingReason r = reasons.get(id);
+      if (r != null) out.put(id, r);
+    }
+    return Effect().reply(c.replyTo(), new PendingReasons(out));
+  }
+
+  private ReplyEffect<Event, State> onCheckFeasibility(State s, CheckFeasibility c) {
+    Feasibility f = Feasibility.check(c.replicas(), c.gpusPerReplica(), c.cpusPerReplica(), c.memoryPerReplica(),
+        snapshotNodes(s));
+    return Effect().reply(c.replyTo(), new FeasibilityAnswer(f.feasible(), f.message(), f.feasible() ? null : fieldOf(f.message())));
+  }
+
+  /** The spec field a never-fits message is about, as a JSON pointer. */
+  static String fieldOf(String message) {
+    String m = message == null ? "" : message.toLowerCase(java.util.Locale.ROOT);
+    if (m.contains("per replica") || m.contains("largest node")) {
+      if (m.contains("gpu")) return "/resources/gpus";
+      if (m.contains("cpu")) return "/resources/cpus";
+      if (m.contains("memory") || m.contains("ib")) return "/resources/memory";
+    }
+    return "/replicas";
+  }
+
+  private ReplyEffect<Event, State> onTick(State s, Tick c) {
+    Instant now = clock.instant();
+    for (Map.Entry<String, Instant> e : unanswered.entrySet()) {
+      if (Duration.between(e.getValue(), now).compareTo(settings.redeliveryInterval()) >= 0) {
+        Allocation a = s.allocations().get(e.getKey());
+        if (a != null) offer(a);
+        e.setValue(now);
+      }
+    }
+    unanswered.keySet().retainAll(s.allocations().keySet());
+    if (!s.pending().isEmpty()) dirty = true;
+    if (dirty) requestCycle();
+    return Effect().noReply();
+  }
+
+  private void requestCycle() {
+    dirty = true;
+    if (!cycleScheduled) {
+      cycleScheduled = true;
+      ctx.getSelf().tell(RunCycle.INSTANCE);
+    }
+  }
+
+  private ReplyEffect<Event, State> onRunCycle(State s, RunCycle c) {
+    cycleScheduled = false;
+    if (!dirty) return Effect().noReply();
+    dirty = false;
+    if (s.pending().isEmpty()) {
+      reasons = new HashMap<>();
+      return Effect().noReply();
+    }
+    List<PendingJob> pending = new ArrayList<>();
+    for (QueuedJob q : s.pending().values()) {
+      long seq = ChronoUnit.MICROS.between(Instant.EPOCH, q.submittedAt());
+      pending.add(new PendingJob(q.jobId(), q.attempt(), q.queue(), q.priority(), seq, q.submittedAt(), q.replicas(),
+          q.gpusPerReplica(), q.cpusPerReplica(), q.memoryPerReplica()));
+    }
+    pending.sort(Comparator.comparing(PendingJob::jobId));
+    long started = System.nanoTime();
+    Plan plan = SchedulingCycle.run(new ClusterSnapshot(snapshotNodes(s), pending, clock.instant()));
+    long micros = (System.nanoTime() - started) / 1000;
+    reasons = new HashMap<>(plan.pendingReasons());
+    if (plan.placements().isEmpty()) return Effect().noReply();
+    Instant now = clock.instant();
+    List<Event> events = new ArrayList<>();
+    for (Placement p : plan.placements()) {
+      QueuedJob q = s.pending().get(p.jobId());
+      events.add(new PlacementCommitted(toAllocation(p, q), now));
+    }
+    ctx.getLog().debug("cycle placed {} of {} waiting jobs in {} us", events.size(), pending.size(), micros);
+    return Effect()
+        .persist(events)
+        .thenRun(ns -> {
+          for (Event e : events) {
+            Allocation a = ((PlacementCommitted) e).allocation();
+            unanswered.put(a.key(), clock.instant());
+            offer(a);
+          }
+        })
+        .thenNoReply();
+  }
+
+  private Allocation toAllocation(Placement p, QueuedJob q) {
+    List<ReplicaSlot> slots = new ArrayList<>();
+    for (ReplicaPlacement r : p.replicas()) {
+      NodeInfo n = nodes.get(r.node());
+      Map<Integer, String> uuids = new HashMap<>();
+      if (n != null) for (GpuDevice g : n.gpus()) uuids.put(g.index(), g.uuid());
+      List<String> gpuUuids = r.gpuIndices().stream().map(i -> uuids.getOrDefault(i, "")).toList();
+      slots.add(new ReplicaSlot(r.rank(), ReplicaSlot.allocationId(p.jobId(), p.attempt(), r.rank()), r.node(),
+          n == null ? null : n.address(), List.copyOf(r.gpuIndices()), gpuUuids, r.nodeRank(), r.localRank(), r.localWorldSize()));
+    }
+    slots.sort(Comparator.comparingInt(ReplicaSlot::rank));
+    return new Allocation(p.jobId(), p.attempt(), List.copyOf(slots), p.masterNode(), p.masterAddr(), p.masterPort(),
+        p.numNodes(), q.cpusPerReplica(), q.memoryPerReplica());
+  }
+
+  private void offer(Allocation a) {
+    var job = ClusterSharding.get(ctx.getSystem()).entityRefFor(JobEntity.ENTITY_KEY, a.jobId());
+    job.tell(new JobEntity.Place(a.attempt(), a.slots(), a.masterAddr(), a.masterPort(), a.numNodes(), ctx.getSelf()));
+  }
+
+  /** Node views as the scheduling core sees them, with what the ledger says each one holds. */
+  private List<NodeView> snapshotNodes(State s) {
+    Map<String, Set<Integer>> gpus = new HashMap<>();
+    Map<String, Double> cpus = new HashMap<>();
+    Map<String, Long> memory = new HashMap<>();
+    Map<String, Set<Integer>> ports = new HashMap<>();
+    for (Allocation a : s.allocations().values()) {
+      for (ReplicaSlot r : a.slots()) {
+        gpus.computeIfAbsent(r.node(), k -> new HashSet<>()).addAll(r.gpuIndices());
+        cpus.merge(r.node(), a.cpusPerReplica(), Double::sum);
+        memory.merge(r.node(), a.memoryPerReplica(), Long::sum);
+      }
+      if (a.masterNode() != null) ports.computeIfAbsent(a.masterNode(), k -> new HashSet<>()).add(a.masterPort());
+    }
+    List<NodeView> views = new ArrayList<>();
+    for (NodeInfo n : nodes.values()) {
+      List<GpuSlot> slots = n.gpus().stream().map(g -> new GpuSlot(g.index(), g.uuid(), true)).toList();
+      views.add(new NodeView(n.name(), n.address(), n.ready(), n.cordoned(), n.draining(), slots,
+          gpus.getOrDefault(n.name(), Set.of()), n.cpus(), cpus.getOrDefault(n.name(), 0.0), n.memoryBytes(),
+          memory.getOrDefault(n.name(), 0L), n.labels() == null ? Map.of() : n.labels(), n.portRangeStart(),
+          n.portRangeEnd(), ports.getOrDefault(n.name(), Set.of())));
+    }
+    return views;
+  }
+
+  @Override
+  public EventHandler<State, Event> eventHandler() {
+    return newEventHandlerBuilder().forAnyState().onAnyEvent(State::apply);
+  }
+}
