@@ -25,6 +25,8 @@ import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.RecipientRef;
+import dev.drover.coordinator.Peers;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
@@ -312,14 +314,14 @@ public final class JobEntity
   public static void init(ActorSystem<?> system, DroverSettings settings) {
     ClusterSharding.get(system)
         .init(
-            Entity.of(ENTITY_KEY, ec -> create(ec.getEntityId(), ec.getShard(), settings))
+            Entity.of(ENTITY_KEY, ec -> create(ec.getEntityId(), ec.getShard(), settings, Peers.cluster(system)))
                 .withStopMessage(Passivate.INSTANCE));
   }
 
   public static Behavior<Command> create(
-      String jobId, ActorRef<ClusterSharding.ShardCommand> shard, DroverSettings settings) {
+      String jobId, ActorRef<ClusterSharding.ShardCommand> shard, DroverSettings settings, Peers peers) {
     return Behaviors.setup(
-        ctx -> Behaviors.withTimers(timers -> new JobEntity(jobId, shard, settings, ctx, timers, Clock.systemUTC())));
+        ctx -> Behaviors.withTimers(timers -> new JobEntity(jobId, shard, settings, peers, ctx, timers, Clock.systemUTC())));
   }
 
   public static PersistenceId persistenceId(String jobId) {
@@ -329,6 +331,7 @@ public final class JobEntity
   private final String jobId;
   private final ActorRef<ClusterSharding.ShardCommand> shard;
   private final DroverSettings settings;
+  private final Peers peers;
   private final ActorContext<Command> ctx;
   private final TimerScheduler<Command> timers;
   private final Clock clock;
@@ -340,12 +343,14 @@ public final class JobEntity
       String jobId,
       ActorRef<ClusterSharding.ShardCommand> shard,
       DroverSettings settings,
+      Peers peers,
       ActorContext<Command> ctx,
       TimerScheduler<Command> timers,
       Clock clock) {
     super(persistenceId(jobId));
     this.jobId = jobId;
     this.shard = shard;
+    this.peers = peers;
     this.settings = settings;
     this.ctx = ctx;
     this.timers = timers;
@@ -591,7 +596,7 @@ public final class JobEntity
   /** Sends, at least once, whatever the state says other actors must know and do not yet. */
   private void sync(State s) {
     if (!s.exists()) return;
-    ActorRef<SchedulerSingleton.Command> scheduler = SchedulerSingleton.proxy(ctx.getSystem());
+    RecipientRef<SchedulerSingleton.Command> scheduler = peers.scheduler();
     Duration timeout = settings.askTimeout();
     int attempt = s.attempt();
     if (s.release() != null) {
@@ -604,7 +609,7 @@ public final class JobEntity
       for (Map.Entry<String, List<String>> e : rel.allocationsByNode().entrySet()) {
         String nkey = "released/node/" + e.getKey() + "/" + rel.attempt();
         if (!acked.contains(nkey)) {
-          ack(nkey, rel.attempt(), node(e.getKey()).ask(r -> new NodeEntity.Release(e.getValue(), r), timeout));
+          ack(nkey, rel.attempt(), ask(peers.node(e.getKey()), r -> new NodeEntity.Release(e.getValue(), r)));
         }
       }
     }
@@ -636,14 +641,14 @@ public final class JobEntity
     for (Map.Entry<String, List<ReplicaAssignment>> e : byNode.entrySet()) {
       String key = "assigned/" + e.getKey() + "/" + attempt;
       if (!acked.contains(key)) {
-        ack(key, attempt, node(e.getKey()).ask(r -> new NodeEntity.Assign(e.getValue(), r), timeout));
+        ack(key, attempt, ask(peers.node(e.getKey()), r -> new NodeEntity.Assign(e.getValue(), r)));
       }
     }
     for (Map.Entry<String, List<String>> e : toStop.entrySet()) {
       String key = "stopped/" + e.getKey() + "/" + attempt;
       if (!acked.contains(key)) {
         String reason = s.message() == null ? "gang stopping" : s.message();
-        ack(key, attempt, node(e.getKey()).ask(r -> new NodeEntity.Stop(e.getValue(), reason, r), timeout));
+        ack(key, attempt, ask(peers.node(e.getKey()), r -> new NodeEntity.Stop(e.getValue(), reason, r)));
       }
     }
   }
@@ -657,8 +662,8 @@ public final class JobEntity
         spec.gracePeriod().toMillis(), DesiredPhase.RUN);
   }
 
-  private org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef<NodeEntity.Command> node(String name) {
-    return ClusterSharding.get(ctx.getSystem()).entityRefFor(NodeEntity.ENTITY_KEY, name);
+  private <T> CompletionStage<Done> ask(RecipientRef<T> target, java.util.function.Function<ActorRef<Done>, T> message) {
+    return org.apache.pekko.actor.typed.javadsl.AskPattern.ask(target, message::apply, settings.askTimeout(), ctx.getSystem().scheduler());
   }
 
   private void ack(String key, int attempt, CompletionStage<Done> stage) {

@@ -30,6 +30,8 @@ import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import dev.drover.coordinator.Peers;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
@@ -227,15 +229,16 @@ public final class NodeEntity
 
   public static void init(ActorSystem<?> system, DroverSettings settings) {
     ClusterSharding.get(system)
-        .init(Entity.of(ENTITY_KEY, ec -> create(ec.getEntityId(), settings)).withStopMessage(Passivate.INSTANCE));
+        .init(Entity.of(ENTITY_KEY, ec -> create(ec.getEntityId(), settings, Peers.cluster(system))).withStopMessage(Passivate.INSTANCE));
   }
 
-  public static Behavior<Command> create(String name, DroverSettings settings) {
-    return Behaviors.setup(ctx -> Behaviors.withTimers(t -> new NodeEntity(name, settings, ctx, t, Clock.systemUTC())));
+  public static Behavior<Command> create(String name, DroverSettings settings, Peers peers) {
+    return Behaviors.setup(ctx -> Behaviors.withTimers(t -> new NodeEntity(name, settings, peers, ctx, t, Clock.systemUTC())));
   }
 
   private final String name;
   private final DroverSettings settings;
+  private final Peers peers;
   private final ActorContext<Command> ctx;
   private final TimerScheduler<Command> timers;
   private final Clock clock;
@@ -249,9 +252,11 @@ public final class NodeEntity
   private final Set<String> evictionsAcked = new HashSet<>();
   private int ticks;
 
-  private NodeEntity(String name, DroverSettings settings, ActorContext<Command> ctx, TimerScheduler<Command> timers, Clock clock) {
+  private NodeEntity(
+      String name, DroverSettings settings, Peers peers, ActorContext<Command> ctx, TimerScheduler<Command> timers, Clock clock) {
     super(PersistenceId.of("Node", name));
     this.name = name;
+    this.peers = peers;
     this.settings = settings;
     this.ctx = ctx;
     this.timers = timers;
@@ -375,8 +380,8 @@ public final class NodeEntity
   }
 
   private void forward(ReplicaAssignment a, ReplicaStatus st) {
-    var job = ClusterSharding.get(ctx.getSystem()).entityRefFor(JobEntity.ENTITY_KEY, a.jobId());
-    ctx.pipeToSelf(job.<Done>ask(r -> new JobEntity.ReplicaReport(name, st, r), settings.askTimeout()),
+    ctx.pipeToSelf(AskPattern.<JobEntity.Command, Done>ask(peers.job(a.jobId()), r -> new JobEntity.ReplicaReport(name, st, r),
+            settings.askTimeout(), ctx.getSystem().scheduler()),
         (ok, failure) -> failure == null ? new ReportAcked(st.allocationId(), st) : Tick.INSTANCE);
   }
 
@@ -477,9 +482,9 @@ public final class NodeEntity
       if (a.desired() != DesiredPhase.RUN || evictionsAcked.contains(a.allocationId())) continue;
       ReplicaStatus st = actual.get(a.allocationId());
       if (st != null && st.terminal()) continue;
-      var job = ClusterSharding.get(ctx.getSystem()).entityRefFor(JobEntity.ENTITY_KEY, a.jobId());
       String reason = "node " + name + " is draining" + (s.cordonReason() == null ? "" : ": " + s.cordonReason());
-      ctx.pipeToSelf(job.<Done>ask(r -> new JobEntity.Evict(a.allocationId(), reason, r), settings.askTimeout()),
+      ctx.pipeToSelf(AskPattern.<JobEntity.Command, Done>ask(peers.job(a.jobId()), r -> new JobEntity.Evict(a.allocationId(), reason, r),
+              settings.askTimeout(), ctx.getSystem().scheduler()),
           (ok, failure) -> failure == null ? new EvictionAcked(a.allocationId()) : Tick.INSTANCE);
     }
   }
@@ -539,7 +544,7 @@ public final class NodeEntity
   private void publish(State s) {
     if (!s.registered()) return;
     NodeInventory inv = s.inventory();
-    SchedulerSingleton.proxy(ctx.getSystem())
+    peers.scheduler()
         .tell(new SchedulerSingleton.NodeUpdated(new SchedulerSingleton.NodeInfo(name, s.address(), s.ready(), s.cordoned(),
             s.draining(), inv.gpus(), inv.cpus(), inv.memoryBytes(), inv.labels(), inv.portRangeStart(), inv.portRangeEnd())));
   }

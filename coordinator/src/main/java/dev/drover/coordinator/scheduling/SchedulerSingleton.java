@@ -3,6 +3,7 @@ package dev.drover.coordinator.scheduling;
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import dev.drover.coordinator.CborSerializable;
 import dev.drover.coordinator.DroverSettings;
+import dev.drover.coordinator.Peers;
 import dev.drover.coordinator.job.JobEntity;
 import dev.drover.coordinator.job.ReplicaSlot;
 import dev.drover.coordinator.scheduling.cycle.SchedulingCycle;
@@ -192,7 +193,7 @@ public final class SchedulerSingleton
   public static ActorRef<Command> init(ActorSystem<?> system, DroverSettings settings) {
     return PROXIES.computeIfAbsent(system, s -> ClusterSingleton.get(s).init(
         SingletonActor.of(
-                Behaviors.supervise(create(settings))
+                Behaviors.supervise(create(settings, Peers.cluster(system)))
                     .onFailure(SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.2)),
                 "scheduler")
             .withStopMessage(Passivate.INSTANCE)));
@@ -209,11 +210,12 @@ public final class SchedulerSingleton
     INSTANCE
   }
 
-  public static Behavior<Command> create(DroverSettings settings) {
-    return Behaviors.setup(ctx -> Behaviors.withTimers(t -> new SchedulerSingleton(settings, ctx, t, Clock.systemUTC())));
+  public static Behavior<Command> create(DroverSettings settings, Peers peers) {
+    return Behaviors.setup(ctx -> Behaviors.withTimers(t -> new SchedulerSingleton(settings, peers, ctx, t, Clock.systemUTC())));
   }
 
   private final DroverSettings settings;
+  private final Peers peers;
   private final ActorContext<Command> ctx;
   private final TimerScheduler<Command> timers;
   private final Clock clock;
@@ -226,9 +228,11 @@ public final class SchedulerSingleton
   private boolean cycleScheduled;
   private boolean dirty = true;
 
-  private SchedulerSingleton(DroverSettings settings, ActorContext<Command> ctx, TimerScheduler<Command> timers, Clock clock) {
+  private SchedulerSingleton(
+      DroverSettings settings, Peers peers, ActorContext<Command> ctx, TimerScheduler<Command> timers, Clock clock) {
     super(PersistenceId.ofUniqueId("scheduler-ledger"));
     this.settings = settings;
+    this.peers = peers;
     this.ctx = ctx;
     this.timers = timers;
     this.clock = clock;
@@ -420,8 +424,7 @@ public final class SchedulerSingleton
   }
 
   private void offer(Allocation a) {
-    var job = ClusterSharding.get(ctx.getSystem()).entityRefFor(JobEntity.ENTITY_KEY, a.jobId());
-    job.tell(new JobEntity.Place(a.attempt(), a.slots(), a.masterAddr(), a.masterPort(), a.numNodes(), ctx.getSelf()));
+    peers.job(a.jobId()).tell(new JobEntity.Place(a.attempt(), a.slots(), a.masterAddr(), a.masterPort(), a.numNodes(), ctx.getSelf()));
   }
 
   /** Node views as the scheduling core sees them, with what the ledger says each one holds. */
