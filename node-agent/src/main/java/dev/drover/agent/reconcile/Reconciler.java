@@ -62,6 +62,8 @@ public final class Reconciler {
     final ReplicaAssignment assignment;
     ReplicaStatus status;
     ReplicaProcess process;
+    /** Completes once the exit of the process is recorded (status changed and saved). */
+    CompletableFuture<Void> exitRecorded;
     Long startTicks;
 
     LocalReplica(ReplicaAssignment assignment, ReplicaStatus status) {
@@ -239,7 +241,7 @@ public final class Reconciler {
       r.startTicks = p.startTicks();
       change(r, status(a, ReplicaPhase.RUNNING, p.pid(), null, null, "running", p.startedAt(), null));
       log.info("Started replica {} of job {} (rank {}) as pid {} on GPUs {}", a.allocationId(), a.jobId(), a.rank(), p.pid(), a.gpuIndices());
-      p.exit().thenAccept(e -> onExit(a.allocationId(), p, e));
+      r.exitRecorded = p.exit().thenAccept(e -> onExit(a.allocationId(), p, e));
     } catch (StartFailedException e) {
       log.warn("Replica {} failed to start: {}", a.allocationId(), e.getMessage());
       change(r, status(a, ReplicaPhase.EXITED, null, null, Termination.START_FAILED, e.getMessage(), null, clock.instant()));
@@ -370,13 +372,13 @@ public final class Reconciler {
    * @param timeoutMillis how long to wait beyond each replica's own grace period
    */
   public void stopAll(String why, long timeoutMillis) {
-    List<CompletableFuture<ReplicaExit>> exits = new ArrayList<>();
+    List<CompletableFuture<Void>> exits = new ArrayList<>();
     long maxGrace = 0;
     synchronized (this) {
       for (LocalReplica r : replicas.values()) {
         if (r.status.phase() == ReplicaPhase.RUNNING && r.process != null) {
           r.process.stop(Termination.STOPPED, why);
-          exits.add(r.process.exit());
+          exits.add(r.exitRecorded);
           maxGrace = Math.max(maxGrace, r.assignment.gracePeriodMillis());
         }
       }
