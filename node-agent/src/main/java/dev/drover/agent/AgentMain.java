@@ -118,6 +118,11 @@ public final class AgentMain implements Callable<Integer> {
 
   /** Runs the command line and returns the exit code (2 for bad options). */
   static int execute(String... args) {
+    return commandLine().execute(args);
+  }
+
+  /** The configured command line, with bad options reported as one line and exit code 2. */
+  static CommandLine commandLine() {
     CommandLine cl = new CommandLine(new AgentMain());
     cl.setParameterExceptionHandler((ex, a) -> {
       PrintWriter err = ex.getCommandLine().getErr();
@@ -125,7 +130,7 @@ public final class AgentMain implements Callable<Integer> {
       err.flush();
       return 2;
     });
-    return cl.execute(args);
+    return cl;
   }
 
   @Override
