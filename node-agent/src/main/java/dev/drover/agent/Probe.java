@@ -4,7 +4,9 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.drover.agent.gpu.GpuBackend;
 import dev.drover.agent.gpu.GpuInventory;
 import dev.drover.agent.logs.LogSlice;
+import dev.drover.agent.logs.ReplicaLog;
 import dev.drover.agent.process.ProcessRunner;
+import dev.drover.agent.process.ReplicaEnvironment;
 import dev.drover.agent.process.ReplicaExit;
 import dev.drover.agent.process.ReplicaProcess;
 import dev.drover.agent.process.StartFailedException;
@@ -22,6 +24,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -78,7 +81,7 @@ public final class Probe {
         "127.0.0.1", masterPort, command, List.of(), Map.of(), System.getProperty("user.dir"), 0, 10_000, DesiredPhase.RUN);
     ScheduledExecutorService timers = Executors.newScheduledThreadPool(2, Agent.daemon("probe-timer"));
     List<TimedSample> samples = new ArrayList<>();
-    Map<String, String> env = dev.drover.agent.process.ReplicaEnvironment.of(a, nodeName);
+    Map<String, String> env = ReplicaEnvironment.of(a, nodeName);
     long t0 = System.nanoTime();
     try {
       ProcessRunner runner = new ProcessRunner(workDir, nodeName, logMaxBytes, timers);
@@ -97,14 +100,14 @@ public final class Probe {
           exit = p.exit().get(SAMPLE_MILLIS, TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
           // still running: sample again
-        } catch (java.util.concurrent.ExecutionException e) {
+        } catch (ExecutionException e) {
           throw new IllegalStateException("waiting for the probe command failed", e.getCause());
         }
       }
       samples.add(new TimedSample(Instant.now(), backend.sample()));
       backend.markBusy(Set.of());
       String tail;
-      try (var log = dev.drover.agent.logs.ReplicaLog.open(runner.replicaDir(id), logMaxBytes)) {
+      try (ReplicaLog log = ReplicaLog.open(runner.replicaDir(id), logMaxBytes)) {
         LogSlice slice = log.read(-1, LOG_TAIL_BYTES);
         tail = new String(slice.data(), StandardCharsets.UTF_8);
       } catch (IOException e) {

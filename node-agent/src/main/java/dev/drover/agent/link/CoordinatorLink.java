@@ -16,6 +16,7 @@ import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -131,16 +132,16 @@ public final class CoordinatorLink implements AutoCloseable {
 
   /** Sends a replica's new status if a connection is open; a new connection's Hello carries it otherwise. */
   public void replicaChanged(ReplicaStatus status) {
-    exec.execute(() -> {
-      if (current != null) {
-        send(current, new AgentMessage.ReplicaUpdate(status));
-      }
-    });
-  }
-
-  /** Whether the coordinator welcomed the current connection (for tests and logs). */
-  public CompletableFuture<Boolean> welcomed() {
-    return CompletableFuture.supplyAsync(() -> current != null && current.welcomed, exec);
+    try {
+      exec.execute(() -> {
+        if (current != null) {
+          send(current, new AgentMessage.ReplicaUpdate(status));
+        }
+      });
+    } catch (RejectedExecutionException e) {
+      // the link is closed (agent shutdown): the next agent's Hello reports this status from state.json
+      log.debug("link closed; not sending {} {}", status.allocationId(), status.phase());
+    }
   }
 
   private void connect() {

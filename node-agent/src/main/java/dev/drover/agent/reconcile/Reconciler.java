@@ -16,9 +16,10 @@ import dev.drover.protocol.agent.ReplicaStatus;
 import dev.drover.protocol.agent.Termination;
 import java.io.IOException;
 import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -191,12 +192,12 @@ public final class Reconciler {
         LocalReplica r = new LocalReplica(a, status(a, ReplicaPhase.EXITED, null, null, Termination.LOST,
             "allocation already ran on this node and was forgotten; an allocation is never started twice", null, clock.instant()));
         replicas.put(a.allocationId(), r);
-        updates.accept(r.status);
+        publish(r.status);
         continue;
       }
       LocalReplica r = new LocalReplica(a, status(a, ReplicaPhase.STARTING, null, null, null, "accepted", null, null));
       replicas.put(a.allocationId(), r);
-      updates.accept(r.status);
+      publish(r.status);
     }
     startWaiting();
     persist();
@@ -265,7 +266,16 @@ public final class Reconciler {
   private void change(LocalReplica r, ReplicaStatus s) {
     r.status = s;
     persist();
-    updates.accept(s);
+    publish(s);
+  }
+
+  /** A listener failure must not stop reconciling: the status is saved and goes out in the next Hello. */
+  private void publish(ReplicaStatus s) {
+    try {
+      updates.accept(s);
+    } catch (RuntimeException e) {
+      log.warn("Reporting {} {} failed: {}", s.allocationId(), s.phase(), e.toString());
+    }
   }
 
   private void remember(String id) {
@@ -284,7 +294,7 @@ public final class Reconciler {
   }
 
   private static ReplicaStatus status(ReplicaAssignment a, ReplicaPhase phase, Long pid, Integer exitCode, Termination t,
-      String message, java.time.Instant startedAt, java.time.Instant finishedAt) {
+      String message, Instant startedAt, Instant finishedAt) {
     return new ReplicaStatus(a.allocationId(), a.jobId(), a.attempt(), a.rank(), phase, pid, exitCode, t, message, startedAt, finishedAt);
   }
 
