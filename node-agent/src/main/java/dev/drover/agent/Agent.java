@@ -1,0 +1,145 @@
+package dev.drover.agent;
+
+import dev.drover.agent.gpu.GpuBackend;
+import dev.drover.agent.gpu.GpuBackends;
+import dev.drover.agent.gpu.GpuInventory;
+import dev.drover.agent.link.Backoff;
+import dev.drover.agent.link.CoordinatorLink;
+import dev.drover.agent.process.ProcessRunner;
+import dev.drover.agent.reconcile.Reconciler;
+import dev.drover.agent.reconcile.StateStore;
+import dev.drover.protocol.ProtocolVersion;
+import dev.drover.protocol.agent.AgentMessage;
+import dev.drover.protocol.agent.CoordinatorMessage;
+import dev.drover.protocol.agent.NodeInventory;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running node agent: GPU backend, process runner, reconciler and coordinator link wired
+ * together.
+ *
+ * <p>On {@link #shutdown()} the link is closed and, unless {@code --keep-replicas-on-exit} was
+ * given, every replica is stopped gracefully (SIGTERM, grace period, SIGKILL) before the agent
+ * exits. Replicas kept running are not re-attached by the next agent instance: it stops them and
+ * reports them LOST, because their output pipe died with this process.
+ */
+public final class Agent {
+  private static final Logger log = LoggerFactory.getLogger(Agent.class);
+  private static final long SHUTDOWN_EXTRA_MILLIS = 5_000;
+
+  private final AgentSettings settings;
+  private final GpuBackend backend;
+  private final ScheduledExecutorService timers;
+  private final ScheduledExecutorService linkExec;
+  private final Reconciler reconciler;
+  private final CoordinatorLink link;
+  private final CompletableFuture<String> fatal = new CompletableFuture<>();
+
+  private Agent(AgentSettings settings) throws IOException {
+    this.settings = settings;
+    Files.createDirectories(settings.workDir());
+    this.backend = GpuBackends.open(settings.gpus());
+    this.timers = Executors.newScheduledThreadPool(4, daemon("replica-timer"));
+    this.linkExec = Executors.newSingleThreadScheduledExecutor(daemon("coordinator-link"));
+    ProcessRunner runner = new ProcessRunner(settings.workDir(), settings.nodeName(), settings.logMaxBytes(), timers);
+    this.reconciler = new Reconciler(runner, new StateStore(settings.workDir()), Clock.systemUTC());
+    this.link = new CoordinatorLink(settings.coordinators(), settings.joinToken(), new LinkHandler(), linkExec, new Backoff(new Random()));
+    reconciler.onUpdate(status -> {
+      backend.markBusy(reconciler.busyGpus());
+      link.replicaChanged(status);
+    });
+  }
+
+  /** Recovers state from the work dir, then connects. */
+  public static Agent start(AgentSettings settings) throws IOException {
+    Agent agent = new Agent(settings);
+    agent.reconciler.recover();
+    log.info("Agent {} starting (work dir {}, {} coordinator address(es))",
+        settings.nodeName(), settings.workDir(), settings.coordinators().size());
+    agent.link.start();
+    return agent;
+  }
+
+  /** Completes with the reason when the coordinator refuses this agent for good. */
+  public CompletableFuture<String> fatal() {
+    return fatal;
+  }
+
+  /** Closes the link, then stops the replicas unless they are to be kept; idempotent. */
+  public synchronized void shutdown() {
+    if (linkExec.isShutdown()) {
+      return;
+    }
+    log.info("Agent shutting down");
+    link.close();
+    linkExec.shutdownNow();
+    if (settings.keepReplicasOnExit()) {
+      log.info("Leaving replicas running (--keep-replicas-on-exit)");
+    } else {
+      reconciler.stopAll("the agent is shutting down", SHUTDOWN_EXTRA_MILLIS);
+    }
+    backend.close();
+    timers.shutdownNow();
+  }
+
+  NodeInventory inventory() {
+    GpuInventory gpus = backend.inventory();
+    return new NodeInventory(gpus.backend(), gpus.driverVersion(), gpus.gpus(), settings.cpus(),
+        settings.memoryBytes(), settings.labels(), settings.portRangeStart(), settings.portRangeEnd());
+  }
+
+  private final class LinkHandler implements CoordinatorLink.Handler {
+    @Override
+    public AgentMessage.Hello hello() {
+      return new AgentMessage.Hello(ProtocolVersion.AGENT_PROTOCOL, settings.nodeName(), ProtocolVersion.BUILD,
+          settings.address(), inventory(), reconciler.statuses());
+    }
+
+    @Override
+    public void connected() {
+      reconciler.newConnection();
+    }
+
+    @Override
+    public void desired(CoordinatorMessage.DesiredState desired) {
+      reconciler.apply(desired);
+      backend.markBusy(reconciler.busyGpus());
+    }
+
+    @Override
+    public AgentMessage.LogChunk log(CoordinatorMessage.LogRequest request) {
+      return reconciler.readLog(request);
+    }
+
+    @Override
+    public AgentMessage.Telemetry telemetry() {
+      backend.markBusy(reconciler.busyGpus());
+      return new AgentMessage.Telemetry(Instant.now(), backend.sample());
+    }
+
+    @Override
+    public void fatal(String reason) {
+      fatal.complete(reason);
+    }
+  }
+
+  static ThreadFactory daemon(String name) {
+    AtomicInteger n = new AtomicInteger();
+    return r -> {
+      Thread t = new Thread(r, name + "-" + n.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    };
+  }
+}

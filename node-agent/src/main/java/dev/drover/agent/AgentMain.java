@@ -1,0 +1,289 @@
+package dev.drover.agent;
+
+import dev.drover.agent.gpu.GpuBackend;
+import dev.drover.agent.gpu.GpuBackends;
+import dev.drover.agent.gpu.NvmlException;
+import dev.drover.agent.gpu.SimulatedBackend;
+import dev.drover.agent.host.HostFacts;
+import dev.drover.agent.link.CoordinatorEndpoints;
+import dev.drover.protocol.ProtocolVersion;
+import dev.drover.protocol.spec.Quantities;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code drover-node-agent}: runs on a GPU server, connects to the coordinators and runs the
+ * replicas they assign. With {@code --probe} it needs no coordinator: it prints what the GPU
+ * backend sees (and with {@code --run -- CMD...} runs one command on GPU 0) as JSON.
+ *
+ * <p>On SIGTERM or SIGINT the agent closes its link and, unless {@code --keep-replicas-on-exit} is
+ * given, stops its replicas gracefully before exiting.
+ */
+@Command(
+    name = "drover-node-agent",
+    mixinStandardHelpOptions = true,
+    versionProvider = AgentMain.Version.class,
+    description = "Drover node agent: GPU inventory, replica processes, link to the coordinator.")
+public final class AgentMain implements Callable<Integer> {
+  static final Pattern NODE_NAME = Pattern.compile("^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$");
+  private static final Pattern PORT_RANGE = Pattern.compile("^(\\d{1,5})-(\\d{1,5})$");
+  /** Set before logback starts so that agent.log lands in the work dir. */
+  static final String LOG_FILE_PROPERTY = "drover.agent.log.file";
+
+  @Spec CommandSpec spec;
+
+  @Option(names = "--name", description = "Node name (default: host name).")
+  String name;
+
+  @Option(names = "--coordinator", split = ",", paramLabel = "URL",
+      description = "Coordinator URL(s), ws(s):// or http(s)://, comma-separated or repeated; tried in turn.")
+  List<String> coordinators = new ArrayList<>();
+
+  @Option(names = "--join-token", description = "Join token (or env DROVER_JOIN_TOKEN).")
+  String joinToken;
+
+  @Option(names = "--join-token-file", paramLabel = "FILE", description = "File holding the join token.")
+  Path joinTokenFile;
+
+  @Option(names = "--work-dir", paramLabel = "DIR", description = "State, logs and replica output (default: ~/.drover/agent/<name>).")
+  Path workDir;
+
+  @Option(names = "--simulate-gpus", paramLabel = "N", description = "Simulate N GPUs instead of reading NVML.")
+  Integer simulateGpus;
+
+  @Option(names = "--gpu-model", paramLabel = "NAME", description = "Model name of simulated GPUs (default: ${DEFAULT-VALUE}).")
+  String gpuModel = SimulatedBackend.DEFAULT_MODEL;
+
+  @Option(names = "--gpu-memory", paramLabel = "BYTES", description = "Memory of each simulated GPU, e.g. 80Gi (default: ${DEFAULT-VALUE}).")
+  String gpuMemory = "80Gi";
+
+  @Option(names = "--nvml-library", paramLabel = "PATH", description = "NVML library name or path (default: libnvidia-ml.so.1).")
+  String nvmlLibrary;
+
+  @Option(names = "--no-simulate-fallback", description = "Fail instead of simulating 8 GPUs when NVML is not available.")
+  boolean noSimulateFallback;
+
+  @Option(names = "--label", paramLabel = "KEY=VALUE", description = "Node label; repeatable.")
+  List<String> labels = new ArrayList<>();
+
+  @Option(names = "--port-range", paramLabel = "FROM-TO", description = "Ports lent to rank-0 replicas (default: ${DEFAULT-VALUE}).")
+  String portRange = "29500-29999";
+
+  @Option(names = "--address", description = "Address peers reach this node at (default: first non-loopback IPv4).")
+  String address;
+
+  @Option(names = "--cpus", description = "CPUs to advertise (default: available processors).")
+  Integer cpus;
+
+  @Option(names = "--memory", paramLabel = "BYTES", description = "Memory to advertise, e.g. 512Gi (default: MemTotal).")
+  String memory;
+
+  @Option(names = "--log-max-bytes", paramLabel = "BYTES", description = "Cap of each replica's log on disk (default: ${DEFAULT-VALUE}).")
+  String logMaxBytes = "64Mi";
+
+  @Option(names = "--keep-replicas-on-exit", description = "Leave replicas running when the agent shuts down.")
+  boolean keepReplicasOnExit;
+
+  @Option(names = "--probe", description = "Print the GPU inventory and telemetry as JSON and exit.")
+  boolean probe;
+
+  @Option(names = "--run", description = "With --probe: run the command after -- on GPU 0 and report.")
+  boolean run;
+
+  @Parameters(paramLabel = "CMD", description = "With --probe --run: the command and its arguments, after --.")
+  List<String> command = new ArrayList<>();
+
+  public static void main(String[] args) {
+    System.exit(execute(args));
+  }
+
+  /** Runs the command line and returns the exit code (2 for bad options). */
+  static int execute(String... args) {
+    return commandLine().execute(args);
+  }
+
+  /** The configured command line, with bad options reported as one line and exit code 2. */
+  static CommandLine commandLine() {
+    CommandLine cl = new CommandLine(new AgentMain());
+    cl.setParameterExceptionHandler((ex, a) -> {
+      PrintWriter err = ex.getCommandLine().getErr();
+      err.println("drover-node-agent: " + ex.getMessage() + " (see --help)");
+      err.flush();
+      return 2;
+    });
+    return cl;
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    String nodeName = name == null ? HostFacts.hostname() : name;
+    if (!NODE_NAME.matcher(nodeName).matches()) {
+      throw usage("invalid node name '" + nodeName + "': use 1-63 letters, digits, '.', '_' or '-', starting with a letter or digit"
+          + (name == null ? " (set --name)" : ""));
+    }
+    long gpuMemoryBytes = bytes("--gpu-memory", gpuMemory);
+    long logBytes = bytes("--log-max-bytes", logMaxBytes);
+    if (logBytes < 2 * 1024) {
+      throw usage("--log-max-bytes must be at least 2Ki");
+    }
+    if (simulateGpus != null && (simulateGpus < 0 || simulateGpus > 1024)) {
+      throw usage("--simulate-gpus must be between 0 and 1024");
+    }
+    Matcher pr = PORT_RANGE.matcher(portRange);
+    if (!pr.matches()) {
+      throw usage("invalid --port-range '" + portRange + "': expected FROM-TO, e.g. 29500-29999");
+    }
+    int portFrom = Integer.parseInt(pr.group(1));
+    int portTo = Integer.parseInt(pr.group(2));
+    if (portFrom < 1 || portTo > 65535 || portFrom > portTo) {
+      throw usage("invalid --port-range '" + portRange + "': ports must be 1-65535 and FROM <= TO");
+    }
+    Map<String, String> labelMap = new LinkedHashMap<>();
+    for (String l : labels) {
+      int eq = l.indexOf('=');
+      if (eq <= 0) {
+        throw usage("invalid --label '" + l + "': expected KEY=VALUE");
+      }
+      labelMap.put(l.substring(0, eq), l.substring(eq + 1));
+    }
+    int cpuCount = cpus == null ? Runtime.getRuntime().availableProcessors() : cpus;
+    if (cpuCount < 1) {
+      throw usage("--cpus must be at least 1");
+    }
+    long memoryBytes = memory == null ? HostFacts.memoryBytes() : bytes("--memory", memory);
+    Path dir = (workDir != null ? workDir : Path.of(System.getProperty("user.home"), ".drover", "agent", nodeName))
+        .toAbsolutePath();
+    if (run && !probe) {
+      throw usage("--run needs --probe");
+    }
+    if (!command.isEmpty() && !run) {
+      throw usage("unexpected arguments " + command + " (a command is only taken by --probe --run -- CMD...)");
+    }
+    if (run && command.isEmpty()) {
+      throw usage("--probe --run needs a command after --");
+    }
+    GpuBackends.Choice choice = new GpuBackends.Choice(nodeName, simulateGpus, gpuModel, gpuMemoryBytes, nvmlLibrary, !noSimulateFallback);
+
+    if (probe) {
+      Files.createDirectories(dir);
+      System.setProperty(LOG_FILE_PROPERTY, dir.resolve("agent.log").toString());
+      return probe(choice, nodeName, dir, logBytes, portFrom);
+    }
+
+    if (coordinators.isEmpty()) {
+      throw usage("--coordinator is required (or use --probe)");
+    }
+    List<URI> endpoints;
+    try {
+      endpoints = CoordinatorEndpoints.parse(String.join(",", coordinators));
+    } catch (IllegalArgumentException e) {
+      throw usage(e.getMessage());
+    }
+    String token = token();
+    Files.createDirectories(dir);
+    System.setProperty(LOG_FILE_PROPERTY, dir.resolve("agent.log").toString());
+    Logger log = LoggerFactory.getLogger(AgentMain.class);
+    AgentSettings settings = new AgentSettings(nodeName, endpoints, token, dir, choice, labelMap, portFrom, portTo,
+        address == null ? HostFacts.defaultAddress() : address, cpuCount, memoryBytes, logBytes, keepReplicasOnExit);
+    Agent agent;
+    try {
+      agent = Agent.start(settings);
+    } catch (NvmlException e) {
+      log.error("{}", e.getMessage());
+      return 1;
+    }
+    Runtime.getRuntime().addShutdownHook(new Thread(agent::shutdown, "agent-shutdown"));
+    String reason = agent.fatal().get();
+    log.error("Exiting: {}", reason);
+    agent.shutdown();
+    return 1;
+  }
+
+  private int probe(GpuBackends.Choice choice, String nodeName, Path dir, long logBytes, int masterPort) throws InterruptedException {
+    Logger log = LoggerFactory.getLogger(AgentMain.class);
+    GpuBackend backend;
+    try {
+      backend = GpuBackends.open(choice);
+    } catch (NvmlException e) {
+      log.error("{}", e.getMessage());
+      return 1;
+    }
+    try (backend) {
+      PrintWriter out = spec.commandLine().getOut();
+      if (!run) {
+        out.println(Probe.pretty(Probe.report(backend)));
+        out.flush();
+        return 0;
+      }
+      Probe.RunReport report = Probe.run(backend, nodeName, dir, logBytes, masterPort, List.copyOf(command));
+      out.println(Probe.pretty(report));
+      out.flush();
+      return report.exitCode() != null && report.exitCode() == 0 ? 0 : 1;
+    }
+  }
+
+  private String token() {
+    if (joinToken != null && joinTokenFile != null) {
+      throw usage("give either --join-token or --join-token-file, not both");
+    }
+    String t = joinToken;
+    if (joinTokenFile != null) {
+      try {
+        t = Files.readString(joinTokenFile, StandardCharsets.UTF_8).trim();
+      } catch (IOException e) {
+        throw usage("cannot read --join-token-file " + joinTokenFile + ": " + e.getMessage());
+      }
+    }
+    if (t == null) {
+      t = System.getenv("DROVER_JOIN_TOKEN");
+    }
+    if (t == null || t.isBlank()) {
+      throw usage("a join token is required: --join-token, --join-token-file or env DROVER_JOIN_TOKEN");
+    }
+    return t.trim();
+  }
+
+  private long bytes(String option, String value) {
+    long b;
+    try {
+      b = Quantities.parseBytes(value);
+    } catch (IllegalArgumentException e) {
+      throw usage("invalid " + option + " '" + value + "': " + e.getMessage());
+    }
+    if (b <= 0) {
+      throw usage(option + " must be positive, got '" + value + "'");
+    }
+    return b;
+  }
+
+  private CommandLine.ParameterException usage(String message) {
+    return new CommandLine.ParameterException(spec.commandLine(), message);
+  }
+
+  /** Reports the build version for --version. */
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      return new String[] {"drover-node-agent " + ProtocolVersion.BUILD + " (agent protocol " + ProtocolVersion.AGENT_PROTOCOL + ")"};
+    }
+  }
+}

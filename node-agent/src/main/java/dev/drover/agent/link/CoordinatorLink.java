@@ -1,0 +1,331 @@
+package dev.drover.agent.link;
+
+import dev.drover.protocol.Json;
+import dev.drover.protocol.ProtocolVersion;
+import dev.drover.protocol.agent.AgentMessage;
+import dev.drover.protocol.agent.CoordinatorMessage;
+import dev.drover.protocol.agent.ReplicaStatus;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
+import java.net.http.WebSocketHandshakeException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The agent's WebSocket to a coordinator: Hello on connect, then heartbeats, telemetry, replica
+ * updates and log answers; desired states go to the handler only after the coordinator's Welcome.
+ * On loss it reconnects with backoff, cycling through the coordinator addresses.
+ *
+ * <p>All link state is touched only on the link's own single-threaded executor.
+ */
+public final class CoordinatorLink implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(CoordinatorLink.class);
+  private static final long DEFAULT_HEARTBEAT_MILLIS = 1_000;
+  private static final long DEFAULT_TELEMETRY_MILLIS = 5_000;
+
+  /** What the link asks of the rest of the agent. */
+  public interface Handler {
+    /** The Hello for a new connection, with the current replicas. */
+    AgentMessage.Hello hello();
+
+    /** A new connection was opened: per-connection state (desired generations) starts over. */
+    void connected();
+
+    /** A desired state after this connection's Welcome. */
+    void desired(CoordinatorMessage.DesiredState desired);
+
+    AgentMessage.LogChunk log(CoordinatorMessage.LogRequest request);
+
+    AgentMessage.Telemetry telemetry();
+
+    /** The coordinator refuses this agent for good (bad token, protocol version): the agent exits. */
+    void fatal(String reason);
+  }
+
+  private final List<URI> endpoints;
+  private final String joinToken;
+  private final Handler handler;
+  private final ScheduledExecutorService exec;
+  private final Backoff backoff;
+  private final HttpClient http;
+  private int nextEndpoint;
+  private Connection current;
+  private boolean closed;
+  private long heartbeatSeq;
+
+  /** One open WebSocket and what belongs to it. */
+  private final class Connection implements WebSocket.Listener {
+    final URI uri;
+    WebSocket ws;
+    final StringBuilder partial = new StringBuilder();
+    CompletableFuture<?> sending = CompletableFuture.completedFuture(null);
+    boolean welcomed;
+    ScheduledFuture<?> heartbeat;
+    ScheduledFuture<?> telemetry;
+    boolean gone;
+
+    Connection(URI uri) {
+      this.uri = uri;
+    }
+
+    @Override
+    public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
+      String text = data.toString();
+      exec.execute(() -> {
+        partial.append(text);
+        if (last) {
+          String message = partial.toString();
+          partial.setLength(0);
+          onMessage(this, message);
+        }
+      });
+      webSocket.request(1);
+      return null;
+    }
+
+    @Override
+    public CompletionStage<?> onBinary(WebSocket webSocket, java.nio.ByteBuffer data, boolean last) {
+      exec.execute(() -> log.warn("Ignoring a binary frame from the coordinator ({} bytes)", data.remaining()));
+      webSocket.request(1);
+      return null;
+    }
+
+    @Override
+    public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
+      exec.execute(() -> lost(this, "closed by the coordinator (" + statusCode + (reason.isEmpty() ? "" : " " + reason) + ")"));
+      return null;
+    }
+
+    @Override
+    public void onError(WebSocket webSocket, Throwable error) {
+      exec.execute(() -> lost(this, "error: " + error));
+    }
+  }
+
+  public CoordinatorLink(List<URI> endpoints, String joinToken, Handler handler, ScheduledExecutorService exec, Backoff backoff) {
+    this.endpoints = List.copyOf(endpoints);
+    this.joinToken = joinToken;
+    this.handler = handler;
+    this.exec = exec;
+    this.backoff = backoff;
+    this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  }
+
+  /** Starts connecting; returns at once. */
+  public void start() {
+    exec.execute(this::connect);
+  }
+
+  /** Sends a replica's new status if a connection is open; a new connection's Hello carries it otherwise. */
+  public void replicaChanged(ReplicaStatus status) {
+    try {
+      exec.execute(() -> {
+        if (current != null) {
+          send(current, new AgentMessage.ReplicaUpdate(status));
+        }
+      });
+    } catch (RejectedExecutionException e) {
+      // the link is closed (agent shutdown): the next agent's Hello reports this status from state.json
+      log.debug("link closed; not sending {} {}", status.allocationId(), status.phase());
+    }
+  }
+
+  private void connect() {
+    if (closed || current != null) {
+      return;
+    }
+    URI uri = endpoints.get(nextEndpoint++ % endpoints.size());
+    Connection c = new Connection(uri);
+    current = c;
+    log.info("Connecting to coordinator {}", uri);
+    http.newWebSocketBuilder()
+        .header("Authorization", "Bearer " + joinToken)
+        .connectTimeout(Duration.ofSeconds(5))
+        .buildAsync(uri, c)
+        .whenCompleteAsync((ws, err) -> opened(c, ws, err), exec);
+  }
+
+  private void opened(Connection c, WebSocket ws, Throwable err) {
+    if (err != null) {
+      Throwable cause = err instanceof CompletionException && err.getCause() != null ? err.getCause() : err;
+      if (cause instanceof WebSocketHandshakeException h) {
+        int code = h.getResponse().statusCode();
+        if (code == 401 || code == 403) {
+          fail(c, "coordinator " + c.uri + " refused the join token (HTTP " + code + ")");
+          return;
+        }
+        lost(c, "handshake refused with HTTP " + code);
+        return;
+      }
+      lost(c, "cannot connect: " + cause);
+      return;
+    }
+    c.ws = ws;
+    if (closed || c.gone) {
+      ws.abort();
+      return;
+    }
+    log.info("Connected to coordinator {}; sending Hello", c.uri);
+    handler.connected();
+    send(c, handler.hello());
+  }
+
+  private void onMessage(Connection c, String text) {
+    if (c != current || c.gone) {
+      return;
+    }
+    CoordinatorMessage m = MessageDecoder.decode(text).orElse(null);
+    if (m == null) {
+      return;
+    }
+    try {
+      if (m instanceof CoordinatorMessage.Welcome w) {
+        onWelcome(c, w);
+      } else if (m instanceof CoordinatorMessage.Reject r) {
+        onReject(c, r);
+      } else if (m instanceof CoordinatorMessage.DesiredState d) {
+        if (!c.welcomed) {
+          log.warn("Ignoring desired state generation {} received before Welcome", d.generation());
+          return;
+        }
+        handler.desired(d);
+      } else if (m instanceof CoordinatorMessage.LogRequest r) {
+        send(c, handler.log(r));
+      }
+    } catch (RuntimeException e) {
+      log.error("Handling {} from the coordinator failed", m.getClass().getSimpleName(), e);
+    }
+  }
+
+  private void onWelcome(Connection c, CoordinatorMessage.Welcome w) {
+    if (w.protocolVersion() != ProtocolVersion.AGENT_PROTOCOL) {
+      log.warn("Coordinator speaks agent protocol {}, this agent {}", w.protocolVersion(), ProtocolVersion.AGENT_PROTOCOL);
+    }
+    c.welcomed = true;
+    backoff.reset();
+    long hb = w.heartbeatIntervalMillis() > 0 ? w.heartbeatIntervalMillis() : DEFAULT_HEARTBEAT_MILLIS;
+    long tm = w.telemetryIntervalMillis() > 0 ? w.telemetryIntervalMillis() : DEFAULT_TELEMETRY_MILLIS;
+    log.info("Welcomed by coordinator {} as {} (heartbeat {} ms, telemetry {} ms)", c.uri, w.nodeName(), hb, tm);
+    cancelTimers(c);
+    c.heartbeat = exec.scheduleAtFixedRate(
+        () -> send(c, new AgentMessage.Heartbeat(++heartbeatSeq, Instant.now())), hb, hb, TimeUnit.MILLISECONDS);
+    c.telemetry = exec.scheduleAtFixedRate(() -> {
+      try {
+        send(c, handler.telemetry());
+      } catch (RuntimeException e) {
+        log.warn("Reading GPU telemetry failed: {}", e.toString());
+      }
+    }, 0, tm, TimeUnit.MILLISECONDS);
+  }
+
+  private void onReject(Connection c, CoordinatorMessage.Reject r) {
+    String reason = r.reason() == null ? "" : r.reason();
+    if (isFatal(reason)) {
+      fail(c, "coordinator " + c.uri + " rejected this agent: " + reason);
+    } else {
+      log.warn("Coordinator {} rejected this agent: {}; retrying", c.uri, reason);
+      lost(c, "rejected: " + reason);
+    }
+  }
+
+  /**
+   * Reject carries only text, so a permanent refusal is recognized by its words: retrying with
+   * the same protocol version or token can never succeed.
+   */
+  static boolean isFatal(String reason) {
+    String r = reason.toLowerCase(Locale.ROOT);
+    return r.contains("protocol") || r.contains("version") || r.contains("token")
+        || r.contains("unauthorized") || r.contains("forbidden") || r.contains("authentication");
+  }
+
+  private void send(Connection c, AgentMessage message) {
+    if (c.gone || c.ws == null) {
+      return;
+    }
+    String json = Json.write(message);
+    WebSocket ws = c.ws;
+    c.sending = c.sending
+        .thenCompose(x -> ws.sendText(json, true))
+        .whenCompleteAsync((x, err) -> {
+          if (err != null) {
+            lost(c, "send failed: " + err);
+          }
+        }, exec);
+  }
+
+  private void lost(Connection c, String why) {
+    if (c.gone) {
+      return;
+    }
+    c.gone = true;
+    cancelTimers(c);
+    if (c.ws != null) {
+      c.ws.abort();
+    }
+    if (current == c) {
+      current = null;
+    }
+    if (closed) {
+      return;
+    }
+    long delay = backoff.nextDelayMillis();
+    log.warn("Link to coordinator {} lost ({}); reconnecting in {} ms", c.uri, why, delay);
+    exec.schedule(this::connect, delay, TimeUnit.MILLISECONDS);
+  }
+
+  private void fail(Connection c, String reason) {
+    log.error("{}", reason);
+    closed = true;
+    lost(c, reason);
+    handler.fatal(reason);
+  }
+
+  private static void cancelTimers(Connection c) {
+    if (c.heartbeat != null) {
+      c.heartbeat.cancel(false);
+    }
+    if (c.telemetry != null) {
+      c.telemetry.cancel(false);
+    }
+  }
+
+  /** Closes the connection (normal closure) and stops reconnecting. */
+  @Override
+  public void close() {
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    exec.execute(() -> {
+      closed = true;
+      Connection c = current;
+      if (c != null && c.ws != null && !c.gone) {
+        c.gone = true;
+        cancelTimers(c);
+        c.sending
+            .thenCompose(x -> c.ws.sendClose(WebSocket.NORMAL_CLOSURE, "agent shutting down"))
+            .orTimeout(2, TimeUnit.SECONDS)
+            .whenComplete((x, err) -> done.complete(null));
+      } else {
+        done.complete(null);
+      }
+      current = null;
+    });
+    try {
+      done.get(3, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      log.debug("closing the link: {}", e.toString());
+    }
+  }
+}

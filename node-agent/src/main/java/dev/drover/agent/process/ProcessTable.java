@@ -1,0 +1,100 @@
+package dev.drover.agent.process;
+
+import com.sun.jna.Library;
+import com.sun.jna.Native;
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The Linux process table as the agent needs it: who belongs to a replica's session, when a pid
+ * started (to tell a pid from a reused one), and signals to whole trees via libc {@code kill}.
+ */
+public final class ProcessTable {
+  public static final int SIGKILL = 9;
+  public static final int SIGTERM = 15;
+
+  private static final Path PROC = Path.of("/proc");
+
+  private interface LibC extends Library {
+    int kill(int pid, int sig);
+  }
+
+  private static final LibC LIBC = Native.load("c", LibC.class);
+
+  private ProcessTable() {}
+
+  /**
+   * One line of /proc/pid/stat, the fields the agent reads.
+   *
+   * @param state R, S, D, Z, T, ...
+   * @param startTicks start time in clock ticks since boot (field 22)
+   */
+  public record ProcStat(long pid, char state, long pgrp, long session, long startTicks) {
+    public boolean zombie() {
+      return state == 'Z' || state == 'X';
+    }
+  }
+
+  /** The stat of pid, or empty when no such process exists. */
+  public static Optional<ProcStat> stat(long pid) {
+    try {
+      return Optional.of(parse(pid, Files.readString(PROC.resolve(Long.toString(pid)).resolve("stat"))));
+    } catch (IOException | RuntimeException e) {
+      return Optional.empty();
+    }
+  }
+
+  static ProcStat parse(long pid, String line) {
+    // comm (field 2) may contain spaces and parentheses; everything after the last ')' is fixed.
+    String rest = line.substring(line.lastIndexOf(')') + 2);
+    String[] f = rest.split(" ");
+    // f[0] is field 3 (state); field n is f[n - 3].
+    return new ProcStat(pid, f[0].charAt(0), Long.parseLong(f[2]), Long.parseLong(f[3]), Long.parseLong(f[19]));
+  }
+
+  /** Whether pid is a live (non-zombie) process that started at startTicks. */
+  public static boolean alive(long pid, long startTicks) {
+    return stat(pid).filter(s -> !s.zombie() && s.startTicks() == startTicks).isPresent();
+  }
+
+  /** Live processes whose session or process group is leader (a replica started under setsid). */
+  public static List<Long> members(long leader) {
+    List<Long> out = new ArrayList<>();
+    try (DirectoryStream<Path> dirs = Files.newDirectoryStream(PROC)) {
+      for (Path d : dirs) {
+        String name = d.getFileName().toString();
+        if (name.isEmpty() || !Character.isDigit(name.charAt(0))) {
+          continue;
+        }
+        long pid;
+        try {
+          pid = Long.parseLong(name);
+        } catch (NumberFormatException e) {
+          continue;
+        }
+        stat(pid)
+            .filter(s -> !s.zombie() && (s.session() == leader || s.pgrp() == leader))
+            .ifPresent(s -> out.add(s.pid()));
+      }
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot list /proc", e);
+    }
+    return out;
+  }
+
+  /**
+   * Sends sig to the process group of leader and to every other member of its session, so a child
+   * that moved to its own process group is not missed.
+   */
+  public static void signalTree(long leader, int sig) {
+    LIBC.kill((int) -leader, sig);
+    for (long pid : members(leader)) {
+      LIBC.kill((int) pid, sig);
+    }
+  }
+}
