@@ -161,7 +161,7 @@ public final class ApiRoutes extends AllDirectives {
         return complete(problem(StatusCodes.UNAUTHORIZED, token == null
             ? "agents must send 'Authorization: Bearer <join token>'" : "invalid join token"));
       }
-      return extractClientIP(ip -> handleWebSocketMessages(gateway.link(String.valueOf(ip.getAddress().orElse(null)))));
+      return extractClientIP(ip -> handleWebSocketMessages(gateway.link(ip.getAddress().map(a -> a.getHostAddress()).orElse("unknown"))));
     });
   }
 
