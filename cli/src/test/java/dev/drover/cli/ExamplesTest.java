@@ -45,6 +45,23 @@ class ExamplesTest {
   }
 
   @Test
+  void everySpecInTheJobSpecDocIsValid() throws IOException {
+    String doc = Files.readString(repoRoot().resolve("docs/job-spec.md"));
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("```(yaml|json)\n(.*?)```", java.util.regex.Pattern.DOTALL).matcher(doc);
+    int blocks = 0;
+    while (m.find()) {
+      blocks++;
+      JobSpecs.Format format = m.group(1).equals("yaml") ? JobSpecs.Format.YAML : JobSpecs.Format.JSON;
+      try {
+        JobSpecs.parseValidated(m.group(2).getBytes(java.nio.charset.StandardCharsets.UTF_8), format);
+      } catch (InvalidSpecException e) {
+        throw new AssertionError("docs/job-spec.md block " + blocks + ": " + e.getMessage(), e);
+      }
+    }
+    assertEquals(2, blocks);
+  }
+
+  @Test
   void helloYamlAndJsonAreTheSameJob() throws Exception {
     Path dir = repoRoot().resolve("examples");
     JobSpec yaml = JobSpecs.parseValidated(Files.readAllBytes(dir.resolve("hello.yaml")), JobSpecs.Format.YAML);
