@@ -1,0 +1,32 @@
+package dev.drover.cli.node;
+
+import dev.drover.cli.DroverCli;
+import dev.drover.cli.output.OutputFormat;
+import dev.drover.protocol.api.NodeView;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+
+/** {@code drover cordon NODE}: mark a node unschedulable; running work keeps running. */
+@Command(name = "cordon", description = "Mark a node unschedulable; running work keeps running.")
+public final class CordonCommand implements Runnable {
+  @ParentCommand DroverCli cli;
+
+  @Parameters(index = "0", paramLabel = "NODE", description = "Node name.")
+  String name;
+
+  @Option(names = "--reason", paramLabel = "REASON", description = "Why, kept in the node's history.")
+  String reason;
+
+  @Override
+  public void run() {
+    NodeView node = cli.client().cordon(name, reason);
+    if (cli.output() != OutputFormat.TABLE) {
+      cli.output().print(node, cli.out());
+      return;
+    }
+    cli.out().println("node " + node.name() + " cordoned (" + NodesCommand.status(node) + ")");
+    cli.out().flush();
+  }
+}

@@ -1,0 +1,28 @@
+package dev.drover.cli.node;
+
+import dev.drover.cli.DroverCli;
+import dev.drover.cli.output.OutputFormat;
+import dev.drover.protocol.api.NodeView;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+
+/** {@code drover uncordon NODE}: make a cordoned or drained node schedulable again. */
+@Command(name = "uncordon", description = "Make a cordoned or drained node schedulable again.")
+public final class UncordonCommand implements Runnable {
+  @ParentCommand DroverCli cli;
+
+  @Parameters(index = "0", paramLabel = "NODE", description = "Node name.")
+  String name;
+
+  @Override
+  public void run() {
+    NodeView node = cli.client().uncordon(name);
+    if (cli.output() != OutputFormat.TABLE) {
+      cli.output().print(node, cli.out());
+      return;
+    }
+    cli.out().println("node " + node.name() + " schedulable again (" + NodesCommand.status(node) + ")");
+    cli.out().flush();
+  }
+}
