@@ -34,7 +34,8 @@ final class JobHistory {
       return "replica " + e.rank() + " started on " + e.node() + (e.pid() == null ? "" : " (pid " + e.pid() + ")");
     } else if (event instanceof JobEntity.ReplicaExited e) {
       return "replica " + e.rank() + " on " + e.node() + " ended: " + e.termination()
-          + (e.exitCode() == null ? "" : ", exit code " + e.exitCode()) + (e.message() == null ? "" : " (" + e.message() + ")");
+          + (e.exitCode() == null ? "" : ", exit code " + e.exitCode())
+          + (e.message() == null || e.message().startsWith("exit code") ? "" : " (" + e.message() + ")");
     } else if (event instanceof JobEntity.GangStopping e) {
       return "stopping the gang (" + e.intent().name().toLowerCase(java.util.Locale.ROOT) + "): " + e.reason();
     } else if (event instanceof JobEntity.JobCancelRequested e) {
