@@ -114,15 +114,18 @@ public final class Main implements Callable<Integer> {
     System.out.println("drover: admin token in " + settings.tokensFile());
     System.out.println("drover: agent join token in " + settings.joinTokenFile());
     System.out.flush();
-    if (clientConfig != null) writeClientConfig(clientConfig, url, tokens.firstAdminToken().orElse(""));
+    if (clientConfig != null) {
+      writeClientConfig(clientConfig, url, tokens.firstAdminToken().orElse(""), settings.joinTokenFile().toAbsolutePath());
+    }
     system.getWhenTerminated().toCompletableFuture().get();
     return 0;
   }
 
-  private static void writeClientConfig(Path file, String url, String token) throws IOException {
+  private static void writeClientConfig(Path file, String url, String token, Path joinTokenFile) throws IOException {
     Files.createDirectories(file.toAbsolutePath().getParent());
     Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-    Files.writeString(tmp, "# written by 'drover up'\nurl=" + url + "\ntoken=" + token + "\n");
+    // join-token-file lets `drover agent` on this machine join without flags.
+    Files.writeString(tmp, "# written by 'drover up'\nurl=" + url + "\ntoken=" + token + "\njoin-token-file=" + joinTokenFile + "\n");
     try {
       Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-------"));
     } catch (UnsupportedOperationException ignored) {

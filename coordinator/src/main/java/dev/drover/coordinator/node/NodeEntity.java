@@ -330,8 +330,16 @@ public final class NodeEntity
   private ReplyEffect<Event, State> onConnected(State s, AgentConnected c) {
     AgentMessage.Hello h = c.hello();
     if (session != null && !session.equals(c.session())) {
-      // A newer connection of the same agent (or an impostor with the join token) wins; the
-      // old link is closed so one node has exactly one link.
+      Duration silent = Duration.between(lastSeen, clock.instant());
+      if (silent.compareTo(settings.heartbeatInterval().multipliedBy(3)) < 0) {
+        // The current link is alive: this is a second agent using the same name, not a reconnect.
+        // Refuse the newcomer rather than let the two take the node from each other forever.
+        c.session().tell(new AgentSession.Close("node name " + name + " is already connected from " + s.address()
+            + " (heard from " + silent.toMillis() + " ms ago); is another agent using the same --name?"));
+        ctx.getLog().warn("refused a second agent for node {} from {}: the current link is alive", name, h.address());
+        return Effect().noReply();
+      }
+      // The old link went quiet (half-open connection): the newer connection takes over.
       session.tell(new AgentSession.Close("superseded by a newer connection of node " + name));
     }
     session = c.session();

@@ -151,6 +151,16 @@ class NodeEntityTest {
   }
 
   @Test
+  void aSecondAgentWithTheSameNameIsRefusedWhileTheFirstIsAlive() {
+    connect(List.of());
+    TestProbe<AgentSession.Command> impostor = testKit.createTestProbe();
+    kit.runCommand(new NodeEntity.AgentConnected(impostor.ref(), hello(List.of())));
+    AgentSession.Close close = impostor.expectMessageClass(AgentSession.Close.class);
+    assertTrue(close.reason().contains("already connected"), close.reason());
+    session.expectNoMessage(Duration.ofMillis(200));
+  }
+
+  @Test
   void cordonAndUncordonAreJournaledAndNeverForgotten() {
     connect(List.of());
     var r = kit.<NodeEntity.Result>runCommand(reply -> new NodeEntity.Cordon("ops", "bad fan", reply));

@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# The README's two-command promise, tested through the real launcher: `./drover up` in a fresh
+# HOME, the CLI with no flags, Ctrl-C (SIGINT to the foreground process group) stops both
+# processes, and a second `up` finds the earlier job. Run by `./drover test` after the Maven tests.
+set -uo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+WORK="$(mktemp -d /tmp/drover-smoke.XXXXXX)"
+export HOME="$WORK/home"
+mkdir -p "$HOME"
+free_port() {
+  local p
+  for _ in $(seq 1 50); do
+    p=$((20000 + RANDOM % 10000))
+    (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return; }
+  done
+  echo 18787
+}
+PORT="$(free_port)"
+passed=0
+failed=0
+UP_PID=""
+
+check() {
+  local what="$1"; shift
+  if "$@"; then passed=$((passed + 1)); echo "ok: $what"; else failed=$((failed + 1)); echo "FAILED: $what"; fi
+}
+
+start_up() {
+  # Its own session and process group, as a terminal's foreground job would be. A background job
+  # of a script starts with SIGINT ignored, which no trap can undo; perl (essential on Debian)
+  # restores the default disposition first, as an interactive shell would.
+  perl -e '$SIG{INT} = "DEFAULT"; $SIG{QUIT} = "DEFAULT"; exec @ARGV or die "exec: $!"' \
+    setsid "$ROOT/drover" up --port "$PORT" --data-dir "$WORK/data" --simulate-gpus 4 >>"$WORK/up.log" 2>&1 &
+  UP_PID=$!
+  for _ in $(seq 1 240); do
+    if [[ -f "$HOME/.drover/config" ]] && "$ROOT/drover" nodes 2>/dev/null | grep -q " Ready "; then return 0; fi
+    kill -0 "$UP_PID" 2>/dev/null || return 1
+    sleep 0.5
+  done
+  return 1
+}
+
+ctrl_c() {
+  kill -INT -- "-$UP_PID" 2>/dev/null
+  for _ in $(seq 1 60); do
+    kill -0 "$UP_PID" 2>/dev/null || break
+    sleep 0.5
+  done
+  ! kill -0 "$UP_PID" 2>/dev/null
+}
+
+no_drover_processes() {
+  ! pgrep -f -- "--data-dir $WORK/data" >/dev/null && ! pgrep -f -- "$WORK/data/agent" >/dev/null
+}
+
+job_succeeds() {
+  for _ in $(seq 1 120); do
+    "$ROOT/drover" describe "$JOB" 2>/dev/null | grep -q "^State: *SUCCEEDED" && return 0
+    sleep 0.5
+  done
+  return 1
+}
+
+cleanup() {
+  [[ -n "$UP_PID" ]] && kill -TERM -- "-$UP_PID" 2>/dev/null
+  pkill -KILL -f -- "$WORK/data" 2>/dev/null
+  if [[ $failed -gt 0 ]]; then echo "--- up.log"; tail -40 "$WORK/up.log"; fi
+  [[ -n "${DROVER_SMOKE_KEEP:-}" ]] && echo "kept $WORK" || rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+check "drover up starts a coordinator and a Ready local agent" start_up
+JOB="$("$ROOT/drover" submit -f "$ROOT/examples/hello.yaml" 2>&1 | grep -o 'j-[0-9a-f]\{16\}' | head -1)"
+check "the CLI submits examples/hello.yaml with no flags" test -n "$JOB"
+check "the gang runs to SUCCEEDED" job_succeeds
+check "logs show each rank on its own GPU" bash -c "
+  a=\$('$ROOT/drover' logs '$JOB' -r 0 | grep -o 'CUDA_VISIBLE_DEVICES=[0-9]*'); b=\$('$ROOT/drover' logs '$JOB' -r 1 | grep -o 'CUDA_VISIBLE_DEVICES=[0-9]*');
+  [[ -n \"\$a\" && -n \"\$b\" && \"\$a\" != \"\$b\" ]]"
+check "Ctrl-C stops drover up" ctrl_c
+check "no coordinator or agent is left running" no_drover_processes
+check "a second drover up starts again" start_up
+check "the earlier job is still there" bash -c "'$ROOT/drover' jobs | grep -q '$JOB.*SUCCEEDED'"
+check "Ctrl-C stops it again" ctrl_c
+echo "launcher: $passed passed, $failed failed"
+[[ $failed -eq 0 ]]
