@@ -92,6 +92,13 @@ class EndToEndTest {
 
     Run nodes = cli("nodes");
     assertTrue(nodes.out().contains("n1") && nodes.out().contains("Ready"), nodes.out());
+    // logs -f streams a running replica's output from its agent until the replica ends.
+    String streaming = cluster.submitOk("name: counter\ncommand: [\"/bin/sh\", \"-c\", \"for i in 1 2 3 4 5; do echo tick-$i; sleep 0.5; done\"]\n");
+    cluster.awaitState(streaming, "RUNNING", Duration.ofSeconds(30));
+    Run follow = cli("logs", streaming, "-f");
+    assertEquals(0, follow.code(), follow.err());
+    assertTrue(follow.out().matches("(?s).*tick-1.*tick-2.*tick-3.*tick-4.*tick-5.*"), follow.out());
+
     Run missing = cli("describe", "j-0000000000000000");
     assertEquals(3, missing.code(), missing.err());
     assertTrue(missing.err().startsWith("error: "), missing.err());
