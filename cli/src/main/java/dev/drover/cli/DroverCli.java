@@ -46,6 +46,11 @@ import picocli.CommandLine.Spec;
       CordonCommand.class,
       UncordonCommand.class,
       DrainCommand.class,
+      dev.drover.cli.queue.QueuesCommand.class,
+      dev.drover.cli.queue.DescribeQueueCommand.class,
+      dev.drover.cli.queue.CreateQueueCommand.class,
+      dev.drover.cli.queue.UpdateQueueCommand.class,
+      dev.drover.cli.queue.DeleteQueueCommand.class,
       VersionCommand.class
     },
     footer = {

@@ -3,6 +3,10 @@ package dev.drover.coordinator;
 import com.typesafe.config.Config;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 
 /** Every Drover setting of the coordinator, read once from the `drover { }` configuration. */
 public record DroverSettings(
@@ -18,7 +22,9 @@ public record DroverSettings(
     Duration nodeTimeout,
     Duration schedulerInterval,
     Duration redeliveryInterval,
-    int logChunkBytes) {
+    int logChunkBytes,
+    Map<String, Integer> priorityClasses,
+    String defaultPriorityClass) {
 
   public static DroverSettings from(Config root) {
     Config c = root.getConfig("drover");
@@ -35,6 +41,29 @@ public record DroverSettings(
         c.getDuration("agents.node-timeout"),
         c.getDuration("scheduler.interval"),
         c.getDuration("scheduler.redelivery-interval"),
-        (int) (long) c.getBytes("jobs.log-chunk-bytes"));
+        (int) (long) c.getBytes("jobs.log-chunk-bytes"),
+        priorityClasses(c.getConfig("scheduler.priority-classes")),
+        c.getString("scheduler.default-priority-class"));
+  }
+
+  private static Map<String, Integer> priorityClasses(Config c) {
+    Map<String, Integer> m = new TreeMap<>();
+    for (String key : c.root().keySet()) m.put(key, c.getInt(key));
+    return Map.copyOf(m);
+  }
+
+  /** Settings that cannot work together, as readable problems; empty when consistent. */
+  public List<String> problems() {
+    List<String> p = new ArrayList<>();
+    if (httpPort < 1 || httpPort > 65535) p.add("drover.http.port must be between 1 and 65535, got " + httpPort);
+    if (nodeTimeout.compareTo(Duration.ofSeconds(1)) < 0) p.add("drover.agents.node-timeout must be at least 1s");
+    if (priorityClasses.isEmpty()) p.add("drover.scheduler.priority-classes must name at least one class");
+    for (String name : priorityClasses.keySet()) {
+      if (!dev.drover.protocol.spec.JobSpecs.NAME.matcher(name).matches()) p.add("priority class '" + name + "' is not a valid name");
+    }
+    if (!priorityClasses.containsKey(defaultPriorityClass)) {
+      p.add("drover.scheduler.default-priority-class '" + defaultPriorityClass + "' is not one of " + priorityClasses.keySet());
+    }
+    return p;
   }
 }

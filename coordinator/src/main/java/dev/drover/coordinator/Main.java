@@ -7,6 +7,7 @@ import dev.drover.coordinator.api.ApiRoutes;
 import dev.drover.coordinator.auth.TokenStore;
 import dev.drover.coordinator.job.JobEntity;
 import dev.drover.coordinator.node.NodeEntity;
+import dev.drover.coordinator.queue.QueueRegistry;
 import dev.drover.coordinator.projection.JobIndex;
 import dev.drover.coordinator.scheduling.SchedulerSingleton;
 import java.io.IOException;
@@ -70,8 +71,7 @@ public final class Main implements Callable<Integer> {
     } catch (ConfigException e) {
       return fail("invalid configuration: " + e.getMessage());
     }
-    if (settings.httpPort() < 1 || settings.httpPort() > 65535) return fail("drover.http.port must be 1-65535");
-    if (settings.nodeTimeout().compareTo(Duration.ofSeconds(1)) < 0) return fail("drover.agents.node-timeout must be at least 1s");
+    if (!settings.problems().isEmpty()) return fail("invalid configuration: " + String.join("; ", settings.problems()));
     Files.createDirectories(settings.dataDir());
     TokenStore tokens;
     try {
@@ -96,6 +96,7 @@ public final class Main implements Callable<Integer> {
     SchedulerSingleton.init(system, settings);
     JobEntity.init(system, settings);
     NodeEntity.init(system, settings);
+    QueueRegistry.init(system);
     JobIndex index = JobIndex.start(system);
     ApiRoutes api = new ApiRoutes(system, settings, tokens, index);
 

@@ -5,6 +5,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.drover.protocol.Json;
 import dev.drover.protocol.ProtocolVersion;
 import dev.drover.protocol.api.CordonRequest;
+import dev.drover.protocol.api.QueueList;
+import dev.drover.protocol.api.QueueRequest;
+import dev.drover.protocol.api.QueueView;
 import dev.drover.protocol.api.JobEvents;
 import dev.drover.protocol.api.JobPage;
 import dev.drover.protocol.api.JobView;
@@ -161,6 +164,30 @@ public final class DroverClient {
           .POST(HttpRequest.BodyPublishers.ofString(Json.write(new CordonRequest(reason)), StandardCharsets.UTF_8));
     }
     return decode(send(b.build()), NodeView.class);
+  }
+
+  public QueueList queues() {
+    return get(API + "/queues", Map.of(), QueueList.class);
+  }
+
+  public QueueView queue(String name) {
+    return get(API + "/queues/" + segment(name), Map.of(), QueueView.class);
+  }
+
+  public QueueView createQueue(QueueRequest q) {
+    HttpRequest.Builder b = request(API + "/queues", Map.of()).header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(Json.write(q), StandardCharsets.UTF_8));
+    return decode(send(b.build()), QueueView.class);
+  }
+
+  public QueueView updateQueue(String name, QueueRequest q) {
+    HttpRequest.Builder b = request(API + "/queues/" + segment(name), Map.of()).header("Content-Type", "application/json")
+        .PUT(HttpRequest.BodyPublishers.ofString(Json.write(q), StandardCharsets.UTF_8));
+    return decode(send(b.build()), QueueView.class);
+  }
+
+  public void deleteQueue(String name) {
+    decode(send(request(API + "/queues/" + segment(name), Map.of()).DELETE().build()), Map.class);
   }
 
   private <T> T get(String path, Map<String, String> params, Class<T> type) {

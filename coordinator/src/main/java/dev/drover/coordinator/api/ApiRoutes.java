@@ -13,6 +13,7 @@ import dev.drover.coordinator.auth.TokenStore;
 import dev.drover.coordinator.job.JobEntity;
 import dev.drover.coordinator.node.NodeEntity;
 import dev.drover.coordinator.projection.JobIndex;
+import dev.drover.coordinator.queue.QueueRegistry;
 import dev.drover.coordinator.scheduling.SchedulerSingleton;
 import dev.drover.protocol.Json;
 import dev.drover.protocol.agent.AgentMessage;
@@ -90,7 +91,12 @@ public final class ApiRoutes extends AllDirectives {
       "GET /api/v1/nodes/{name}",
       "POST /api/v1/nodes/{name}/cordon",
       "POST /api/v1/nodes/{name}/uncordon",
-      "POST /api/v1/nodes/{name}/drain");
+      "POST /api/v1/nodes/{name}/drain",
+      "GET /api/v1/queues",
+      "POST /api/v1/queues",
+      "GET /api/v1/queues/{name}",
+      "PUT /api/v1/queues/{name}",
+      "DELETE /api/v1/queues/{name}");
 
   private static final Pattern JOB_ID = Pattern.compile("^j-[0-9a-f]{16}$");
   private static final Pattern IDEMPOTENCY_KEY = Pattern.compile("^[\\x21-\\x7e]{1,200}$");
@@ -103,6 +109,7 @@ public final class ApiRoutes extends AllDirectives {
   private final ClusterSharding sharding;
   private final Materializer mat;
   private final Duration timeout;
+  private final QueueRoutes queueRoutes;
 
   public ApiRoutes(ActorSystem<?> system, DroverSettings settings, TokenStore tokens, JobIndex index) {
     this.system = system;
@@ -113,6 +120,7 @@ public final class ApiRoutes extends AllDirectives {
     this.sharding = ClusterSharding.get(system);
     this.mat = Materializer.matFromSystem(system);
     this.timeout = settings.askTimeout();
+    this.queueRoutes = new QueueRoutes(system, timeout);
   }
 
   public Route routes() {
@@ -190,7 +198,8 @@ public final class ApiRoutes extends AllDirectives {
         path("openapi.json", () -> get(() -> getFromResource("openapi.json", ContentTypes.APPLICATION_JSON))),
         authenticated(p -> concat(
             pathPrefix("jobs", () -> jobs(p)),
-            pathPrefix("nodes", () -> nodes(p)))));
+            pathPrefix("nodes", () -> nodes(p)),
+            pathPrefix("queues", () -> queueRoutes.routes(p)))));
   }
 
   // ---------------------------------------------------------------- jobs
@@ -231,7 +240,8 @@ public final class ApiRoutes extends AllDirectives {
         }
         JobSpec spec;
         try {
-          spec = JobSpecs.parseValidated(t.get().toArray(), JobSpecs.Format.detect(mediaType));
+          spec = JobSpecs.parseValidated(t.get().toArray(), JobSpecs.Format.detect(mediaType),
+              settings.priorityClasses(), settings.defaultPriorityClass());
         } catch (InvalidSpecException e) {
           return complete(problem(StatusCodes.BAD_REQUEST, "invalid job spec: " + e.getMessage(), e.errors()));
         }
@@ -245,6 +255,17 @@ public final class ApiRoutes extends AllDirectives {
   }
 
   private Route admit(Principal p, JobSpec spec, String idempotencyKey) {
+    return onComplete(QueueRegistry.ref(system).ask(QueueRegistry.Get::new, timeout), queues -> {
+      if (queues.isFailure()) return complete(unavailable("the queue registry"));
+      if (!queues.get().queues().containsKey(spec.queue())) {
+        return complete(field(StatusCodes.UNPROCESSABLE_CONTENT, "/queue", "no queue named '" + spec.queue() + "'; queues: "
+            + String.join(", ", queues.get().queues().keySet())));
+      }
+      return admitFeasible(p, spec, idempotencyKey);
+    });
+  }
+
+  private Route admitFeasible(Principal p, JobSpec spec, String idempotencyKey) {
     CompletionStage<SchedulerSingleton.FeasibilityAnswer> feasible = AskPattern.ask(SchedulerSingleton.proxy(system),
         r -> new SchedulerSingleton.CheckFeasibility(spec.replicas(), spec.resources().gpus(), spec.resources().cpus(),
             spec.resources().memoryBytes(), r), timeout, system.scheduler());

@@ -6,6 +6,7 @@ import dev.drover.coordinator.DroverSettings;
 import dev.drover.coordinator.Peers;
 import dev.drover.coordinator.job.JobEntity;
 import dev.drover.coordinator.job.ReplicaSlot;
+import dev.drover.coordinator.queue.QueueRegistry;
 import dev.drover.coordinator.scheduling.cycle.SchedulingCycle;
 import dev.drover.coordinator.scheduling.model.ClusterSnapshot;
 import dev.drover.coordinator.scheduling.model.Feasibility;
@@ -118,6 +119,16 @@ public final class SchedulerSingleton
 
   public record GetNodeNames(ActorRef<NodeNames> replyTo) implements Command {}
 
+  /** The queues as the registry last published them (soft state, republished every few seconds). */
+  public record QueuesUpdated(List<QueueRegistry.Queue> queues) implements Command {}
+
+  public record GetQueueUsage(ActorRef<QueueUsage> replyTo) implements Command {}
+
+  /** What one queue holds and waits for, counting its own jobs only (not its children's). */
+  public record Usage(int gpusAllocated, int runningJobs, int pendingJobs) implements CborSerializable {}
+
+  public record QueueUsage(Map<String, Usage> byQueue, int clusterGpus) implements CborSerializable {}
+
   public record NodeNames(List<String> names) implements CborSerializable {}
 
   private enum RunCycle implements Command {
@@ -149,7 +160,10 @@ public final class SchedulerSingleton
       int masterPort,
       int numNodes,
       double cpusPerReplica,
-      long memoryPerReplica)
+      long memoryPerReplica,
+      String queue,
+      int priority,
+      Instant placedAt)
       implements CborSerializable {
 
     @JsonIgnore
@@ -222,6 +236,7 @@ public final class SchedulerSingleton
 
   // Soft state.
   private final Map<String, NodeInfo> nodes = new TreeMap<>();
+  private Map<String, QueueRegistry.Queue> queues = new TreeMap<>();
   private Map<String, PendingReason> reasons = new HashMap<>();
   /** Placements told to their job but not yet answered, with the time they were last sent. */
   private final Map<String, Instant> unanswered = new HashMap<>();
@@ -272,6 +287,8 @@ public final class SchedulerSingleton
         .onCommand(GetPendingReasons.class, this::onGetReasons)
         .onCommand(CheckFeasibility.class, this::onCheckFeasibility)
         .onCommand(GetNodeNames.class, (s, c) -> Effect().reply(c.replyTo(), new NodeNames(List.copyOf(nodes.keySet()))))
+        .onCommand(QueuesUpdated.class, this::onQueuesUpdated)
+        .onCommand(GetQueueUsage.class, this::onGetQueueUsage)
         .onCommand(RunCycle.class, this::onRunCycle)
         .onCommand(Tick.class, this::onTick)
         .onCommand(Passivate.class, (s, c) -> Effect().stop().thenNoReply())
@@ -317,6 +334,34 @@ public final class SchedulerSingleton
     NodeInfo previous = nodes.put(c.node().name(), c.node());
     if (!c.node().equals(previous)) requestCycle();
     return Effect().noReply();
+  }
+
+  private ReplyEffect<Event, State> onQueuesUpdated(State s, QueuesUpdated c) {
+    Map<String, QueueRegistry.Queue> next = new TreeMap<>();
+    for (QueueRegistry.Queue q : c.queues()) next.put(q.name(), q);
+    if (!next.equals(queues)) {
+      queues = next;
+      requestCycle();
+    }
+    return Effect().noReply();
+  }
+
+  private ReplyEffect<Event, State> onGetQueueUsage(State s, GetQueueUsage c) {
+    Map<String, int[]> counts = new TreeMap<>();
+    for (Allocation a : s.allocations().values()) {
+      int[] u = counts.computeIfAbsent(queueOf(a.queue()), k -> new int[3]);
+      for (ReplicaSlot r : a.slots()) u[0] += r.gpuIndices().size();
+      u[1]++;
+    }
+    for (QueuedJob q : s.pending().values()) counts.computeIfAbsent(queueOf(q.queue()), k -> new int[3])[2]++;
+    Map<String, Usage> out = new TreeMap<>();
+    counts.forEach((k, v) -> out.put(k, new Usage(v[0], v[1], v[2])));
+    int gpus = nodes.values().stream().mapToInt(n -> n.gpus().size()).sum();
+    return Effect().reply(c.replyTo(), new QueueUsage(out, gpus));
+  }
+
+  private static String queueOf(String q) {
+    return q == null ? QueueRegistry.DEFAULT_QUEUE : q;
   }
 
   private ReplyEffect<Event, State> onGetReasons(State s, GetPendingReasons c) {
@@ -420,7 +465,7 @@ public final class SchedulerSingleton
     }
     slots.sort(Comparator.comparingInt(ReplicaSlot::rank));
     return new Allocation(p.jobId(), p.attempt(), List.copyOf(slots), p.masterNode(), p.masterAddr(), p.masterPort(),
-        p.numNodes(), q.cpusPerReplica(), q.memoryPerReplica());
+        p.numNodes(), q.cpusPerReplica(), q.memoryPerReplica(), q.queue(), q.priority(), clock.instant());
   }
 
   private void offer(Allocation a) {

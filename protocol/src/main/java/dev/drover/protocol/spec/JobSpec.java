@@ -14,7 +14,7 @@ import java.util.Optional;
  */
 @JsonPropertyOrder({
   "apiVersion", "name", "queue", "priority", "replicas", "resources", "command", "args", "env",
-  "workingDir", "maxRuntime", "restartPolicy", "terminationGracePeriod"
+  "workingDir", "maxRuntime", "restartPolicy", "terminationGracePeriod", "priorityClass", "preemptible", "placement"
 })
 public record JobSpec(
     String apiVersion,
@@ -29,7 +29,10 @@ public record JobSpec(
     String workingDir,
     String maxRuntime,
     RestartPolicy restartPolicy,
-    String terminationGracePeriod) {
+    String terminationGracePeriod,
+    String priorityClass,
+    Boolean preemptible,
+    PlacementSpec placement) {
 
   public static final String API_VERSION = "drover/v1";
 

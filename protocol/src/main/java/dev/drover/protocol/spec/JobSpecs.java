@@ -47,7 +47,10 @@ public final class JobSpecs {
       List.of(
           "apiVersion", "name", "queue", "priority", "replicas", "resources", "command", "args", "env",
           "workingDir", "maxRuntime", "restartPolicy", "terminationGracePeriod", "gpus", "cpus", "memory",
-          "maxRestarts", "backoff");
+          "maxRestarts", "backoff", "priorityClass", "preemptible", "placement", "strategy", "requireLabels",
+          "preferLabels");
+  private static final Pattern LABEL = Pattern.compile("^[A-Za-z0-9]([A-Za-z0-9._/-]{0,61}[A-Za-z0-9])?$");
+  private static final Pattern LABEL_VALUE = Pattern.compile("^([A-Za-z0-9]([A-Za-z0-9._-]{0,61}[A-Za-z0-9])?)?$");
 
   private JobSpecs() {}
 
@@ -64,12 +67,21 @@ public final class JobSpecs {
     }
   }
 
-  /** Parses, validates and normalizes a spec in one step. */
+  /** Parses, validates and normalizes a spec in one step (priority classes unresolved: 0 unless given). */
   public static JobSpec parseValidated(byte[] body, Format format) throws InvalidSpecException {
     JobSpec spec = parse(body, format);
     List<FieldError> errors = validate(spec);
     if (!errors.isEmpty()) throw new InvalidSpecException(errors);
     return normalize(spec);
+  }
+
+  /** Parses, validates, resolves the priority class and normalizes: what the coordinator stores. */
+  public static JobSpec parseValidated(byte[] body, Format format, Map<String, Integer> priorityClasses, String defaultClass)
+      throws InvalidSpecException {
+    JobSpec spec = parse(body, format);
+    List<FieldError> errors = validate(spec);
+    if (!errors.isEmpty()) throw new InvalidSpecException(errors);
+    return normalize(resolvePriority(spec, priorityClasses, defaultClass));
   }
 
   /** Parses a body; unknown fields, wrong types and malformed documents are errors with a pointer. */
@@ -175,7 +187,61 @@ public final class JobSpecs {
       }
       duration(errors, "/restartPolicy/backoff", rp.backoff(), Duration.ZERO, MAX_BACKOFF);
     }
+    if (s.priorityClass() != null) {
+      name(errors, "/priorityClass", s.priorityClass(), false);
+      if (s.priority() != null) {
+        errors.add(new FieldError("/priority", "give either priority or priorityClass, not both"));
+      }
+    }
+    PlacementSpec pl = s.placement();
+    if (pl != null) {
+      if (pl.strategy() != null && !pl.strategy().equals("pack") && !pl.strategy().equals("spread")) {
+        errors.add(new FieldError("/placement/strategy", "must be 'pack' or 'spread', got '" + pl.strategy() + "'"));
+      }
+      labels(errors, "/placement/requireLabels", pl.requireLabels());
+      labels(errors, "/placement/preferLabels", pl.preferLabels());
+    }
     return errors;
+  }
+
+  private static void labels(List<FieldError> errors, String pointer, Map<String, String> labels) {
+    if (labels == null) return;
+    if (labels.size() > 64) errors.add(new FieldError(pointer, "at most 64 labels"));
+    for (Map.Entry<String, String> e : labels.entrySet()) {
+      String p = pointer + "/" + escape(e.getKey());
+      if (!LABEL.matcher(e.getKey()).matches()) {
+        errors.add(new FieldError(p, "'" + truncate(e.getKey()) + "' is not a valid label key: 1-63 letters, digits, '.', '_', '/' or '-'"));
+      }
+      if (e.getValue() == null || !LABEL_VALUE.matcher(e.getValue()).matches()) {
+        errors.add(new FieldError(p, "not a valid label value: at most 63 letters, digits, '.', '_' or '-'"));
+      }
+    }
+  }
+
+  /**
+   * Resolves the priority from the configured priority classes: a named class gives its value, a
+   * bare integer is kept, neither gives the default class.
+   */
+  public static JobSpec resolvePriority(JobSpec s, Map<String, Integer> classes, String defaultClass)
+      throws InvalidSpecException {
+    String cls = s.priorityClass();
+    int priority;
+    if (cls != null) {
+      Integer v = classes.get(cls);
+      if (v == null) {
+        throw new InvalidSpecException("/priorityClass", "unknown priority class '" + cls + "'; this cluster has "
+            + String.join(", ", new java.util.TreeSet<>(classes.keySet())));
+      }
+      priority = v;
+    } else if (s.priority() != null) {
+      priority = s.priority();
+    } else {
+      cls = defaultClass;
+      priority = classes.getOrDefault(defaultClass, 0);
+    }
+    return new JobSpec(s.apiVersion(), s.name(), s.queue(), priority, s.replicas(), s.resources(), s.command(), s.args(),
+        s.env(), s.workingDir(), s.maxRuntime(), s.restartPolicy(), s.terminationGracePeriod(), cls, s.preemptible(),
+        s.placement());
   }
 
   /** Fills every default so the stored spec is complete and durations are in canonical form. */
@@ -191,10 +257,16 @@ public final class JobSpecs {
         new RestartPolicy(
             rp.maxRestarts() == null ? RestartPolicy.DEFAULT.maxRestarts() : rp.maxRestarts(),
             Durations.format(Durations.parse(rp.backoff() == null ? RestartPolicy.DEFAULT.backoff() : rp.backoff())));
+    PlacementSpec pl = s.placement() == null ? PlacementSpec.DEFAULT : s.placement();
+    PlacementSpec placement = new PlacementSpec(
+        pl.strategy() == null ? "pack" : pl.strategy(),
+        pl.requireLabels() == null ? Map.of() : new java.util.TreeMap<>(pl.requireLabels()),
+        pl.preferLabels() == null ? Map.of() : new java.util.TreeMap<>(pl.preferLabels()));
     return new JobSpec(
         JobSpec.API_VERSION,
         s.name(),
         s.queue() == null ? "default" : s.queue(),
+        // The coordinator calls resolvePriority first; without a class table 0 is the default.
         s.priority() == null ? 0 : s.priority(),
         s.replicas() == null ? 1 : s.replicas(),
         resources,
@@ -204,7 +276,10 @@ public final class JobSpecs {
         s.workingDir(),
         s.maxRuntime() == null ? null : Durations.format(Durations.parse(s.maxRuntime())),
         restart,
-        Durations.format(Durations.parse(s.terminationGracePeriod() == null ? "30s" : s.terminationGracePeriod())));
+        Durations.format(Durations.parse(s.terminationGracePeriod() == null ? "30s" : s.terminationGracePeriod())),
+        s.priorityClass(),
+        s.preemptible() == null ? Boolean.FALSE : s.preemptible(),
+        placement);
   }
 
   private static void name(List<FieldError> errors, String pointer, String value, boolean required) {
