@@ -86,6 +86,12 @@ public final class JobEntity
   /** The node is drained: stop the gang and requeue it without counting a restart. */
   public record Evict(String allocationId, String reason, ActorRef<Done> replyTo) implements Command {}
 
+  /**
+   * The scheduler preempted this attempt for a higher-priority job or to reclaim a queue's
+   * guarantee: stop the gang gracefully and requeue it with its original submit time.
+   */
+  public record Preempt(int attempt, String byJobId, String reason, ActorRef<Done> replyTo) implements Command {}
+
   private enum Redeliver implements Command {
     INSTANCE
   }
@@ -174,7 +180,8 @@ public final class JobEntity
     FAILURE,
     CANCEL,
     EVICTION,
-    MAX_RUNTIME
+    MAX_RUNTIME,
+    PREEMPTION
   }
 
   // ---------------------------------------------------------------- state
@@ -396,6 +403,7 @@ public final class JobEntity
         .onCommand(Place.class, (s, c) -> unknown(c.replyTo(), new SchedulerSingleton.PlacementAnswer(jobId, c.attempt(), false)))
         .onCommand(ReplicaReport.class, (s, c) -> unknown(c.replyTo(), Done.getInstance()))
         .onCommand(Evict.class, (s, c) -> unknown(c.replyTo(), Done.getInstance()))
+        .onCommand(Preempt.class, (s, c) -> unknown(c.replyTo(), Done.getInstance()))
         .onCommand(Passivate.class, (s, c) -> Effect().stop().thenNoReply())
         .onAnyCommand(c -> Effect().noReply());
     b.forAnyState()
@@ -405,6 +413,7 @@ public final class JobEntity
         .onCommand(Place.class, this::onPlace)
         .onCommand(ReplicaReport.class, this::onReplicaReport)
         .onCommand(Evict.class, this::onEvict)
+        .onCommand(Preempt.class, this::onPreempt)
         .onCommand(Redeliver.class, this::onRedeliver)
         .onCommand(RestartDue.class, (s, c) -> {
           sync(s);
@@ -539,7 +548,7 @@ public final class JobEntity
     if (intent == null && s.replicas().stream().allMatch(ReplicaRecord::succeeded)) {
       return List.of(new JobSucceeded(jobId, s.attempt(), now));
     }
-    if (intent == StopIntent.EVICTION) {
+    if (intent == StopIntent.EVICTION || intent == StopIntent.PREEMPTION) {
       return List.of(new JobRequeued(jobId, s.attempt(), s.attempt() + 1, s.message(), false, now, now));
     }
     if (intent == StopIntent.MAX_RUNTIME) {
@@ -565,6 +574,18 @@ public final class JobEntity
         .persist(new GangStopping(jobId, s.attempt(), StopIntent.EVICTION, c.reason(), clock.instant()))
         .thenRun(this::sync)
         .thenReply(c.replyTo(), ns -> Done.getInstance());
+  }
+
+  private ReplyEffect<Event, State> onPreempt(State s, Preempt c) {
+    boolean live = !s.terminal() && c.attempt() == s.attempt() && !s.replicas().isEmpty();
+    if (!live || s.stopIntent() != null) return Effect().reply(c.replyTo(), Done.getInstance());
+    Instant now = clock.instant();
+    List<Event> events = new ArrayList<>();
+    events.add(new GangStopping(jobId, s.attempt(), StopIntent.PREEMPTION, c.reason(), now));
+    // Replicas that never started need no stopping: settle at once if nothing is live.
+    State after = s.apply(events.get(0));
+    events.addAll(settle(after, now));
+    return Effect().persist(events).thenRun(this::sync).thenReply(c.replyTo(), ns -> Done.getInstance());
   }
 
   private ReplyEffect<Event, State> onRedeliver(State s, Redeliver c) {

@@ -227,6 +227,26 @@ class JobEntityTest {
   }
 
   @Test
+  void preemptionStopsTheGangAndRequeuesItWithItsSubmitTimeWithoutARestart() {
+    JobEntity.State submitted = submit(spec(2, 0));
+    place(1, 2);
+    report("n0", status(1, 0, ReplicaPhase.RUNNING, null, null));
+    report("n1", status(1, 1, ReplicaPhase.RUNNING, null, null));
+    var r = kit.<Done>runCommand(reply -> new JobEntity.Preempt(1, "j-high", "preempted by j-high (priority 100)", reply));
+    assertInstanceOf(JobEntity.GangStopping.class, r.events().get(0));
+    for (int i = 0; i < 2; i++) nodes.expectMessageClass(NodeEntity.Stop.class).replyTo().tell(Done.getInstance());
+    report("n0", status(1, 0, ReplicaPhase.EXITED, 143, Termination.STOPPED));
+    JobEntity.State s = report("n1", status(1, 1, ReplicaPhase.EXITED, 143, Termination.STOPPED));
+    assertEquals(JobState.PENDING, s.phase());
+    assertEquals(2, s.attempt());
+    assertEquals(0, s.restarts(), "a preemption is not the job's failure");
+    assertEquals(submitted.submittedAt(), s.submittedAt());
+    assertTrue(s.message().contains("preempted by j-high"), s.message());
+    // a preemption of an attempt that is over is a no-op
+    assertTrue(kit.<Done>runCommand(reply -> new JobEntity.Preempt(1, "j-high", "again", reply)).events().isEmpty());
+  }
+
+  @Test
   void resubmitWithSameKeyIsIdempotentAndDifferentSpecIsRefused() {
     JobSpec spec = spec(1, 0);
     submit(spec);

@@ -31,7 +31,8 @@ public final class SimulatedBackend implements GpuBackend {
     for (int i = 0; i < count; i++) {
       // Bus numbers laid out like an 8-GPU HGX board: 0x18, 0x2a, 0x3a, ... spaced 0x10 apart.
       String busId = String.format("00000000:%02X:00.0", 0x18 + 0x10 * i);
-      gpus.add(new GpuDevice(i, uuid(nodeName, i), model, memoryBytes, busId));
+      // Two simulated PCIe switches: the lower and the upper half of the GPUs.
+      gpus.add(new GpuDevice(i, uuid(nodeName, i), model, memoryBytes, busId, count > 1 ? i * 2 / count : 0));
     }
     this.inventory = new GpuInventory("simulated", "simulated", gpus);
   }

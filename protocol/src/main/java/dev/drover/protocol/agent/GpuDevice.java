@@ -8,5 +8,13 @@ package dev.drover.protocol.agent;
  * @param name product name, e.g. NVIDIA H100 80GB HBM3
  * @param memoryBytes total framebuffer memory
  * @param pciBusId PCI bus id, e.g. 00000000:1B:00.0
+ * @param topologyDomain GPUs with the same value share an NVLink/NVSwitch fabric or a PCIe
+ *     switch / NUMA node, so a replica placed within one domain communicates fastest; null when
+ *     the agent does not know its topology
  */
-public record GpuDevice(int index, String uuid, String name, long memoryBytes, String pciBusId) {}
+public record GpuDevice(int index, String uuid, String name, long memoryBytes, String pciBusId, Integer topologyDomain) {
+  /** A GPU whose topology the agent does not know. */
+  public GpuDevice(int index, String uuid, String name, long memoryBytes, String pciBusId) {
+    this(index, uuid, name, memoryBytes, pciBusId, null);
+  }
+}
