@@ -60,6 +60,7 @@ public final class DescribeJobCommand implements Runnable {
     if (j.startedAt() != null) field(b, "Started", HumanFormat.timestampWithAge(j.startedAt(), now));
     if (j.finishedAt() != null) field(b, "Finished", HumanFormat.timestampWithAge(j.finishedAt(), now));
     if (j.pendingReason() != null) field(b, "Pending reason", j.pendingReason());
+    if (j.pending() != null) pending(b, j.pending(), now);
     if (j.message() != null) field(b, "Message", j.message());
     if (j.spec() != null) spec(b, j.spec());
     b.append("Replicas:\n");
@@ -87,6 +88,18 @@ public final class DescribeJobCommand implements Runnable {
       indent(b, t.render());
     }
     return b.toString();
+  }
+
+  private static void pending(StringBuilder b, dev.drover.protocol.api.PendingInfo p, java.time.Instant now) {
+    if (p.code() != null) field(b, "Pending code", p.code());
+    if (p.queuePosition() > 0) field(b, "Queue position", p.queuePosition());
+    if (p.quota() != null) field(b, "Quota", p.quota());
+    if (p.estimatedStart() != null) field(b, "Estimated start", HumanFormat.timestamp(p.estimatedStart()));
+    if (p.rejectedNodesByFilter() != null && !p.rejectedNodesByFilter().isEmpty()) {
+      StringBuilder f = new StringBuilder();
+      p.rejectedNodesByFilter().forEach((k, v) -> f.append(f.length() == 0 ? "" : ", ").append(k).append(": ").append(v));
+      field(b, "Nodes rejected", f.toString());
+    }
   }
 
   private static void spec(StringBuilder b, JobSpec s) {

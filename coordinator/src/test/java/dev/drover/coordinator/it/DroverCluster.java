@@ -64,11 +64,22 @@ public final class DroverCluster implements AutoCloseable {
     return token;
   }
 
+  /** Configuration overrides (-Dkey=value) for every coordinator start of this cluster. */
+  private final List<String> coordinatorProperties = new ArrayList<>();
+
+  public DroverCluster withCoordinatorSetting(String key, String value) {
+    coordinatorProperties.add("-D" + key + "=" + value);
+    return this;
+  }
+
   /** Starts (or restarts) the coordinator on the same port and data dir and waits until it is ready. */
   public void startCoordinator() throws Exception {
-    ProcessBuilder pb = new ProcessBuilder(JAVA, "-Xmx384m", "-XX:+UseSerialGC", "-cp", CLASSPATH,
+    List<String> cmd = new ArrayList<>(List.of(JAVA, "-Xmx384m", "-XX:+UseSerialGC"));
+    cmd.addAll(coordinatorProperties);
+    cmd.addAll(List.of("-cp", CLASSPATH,
         "dev.drover.coordinator.Main", "--port", String.valueOf(port), "--data-dir", dataDir().toString(),
-        "--node-timeout", nodeTimeout.toSeconds() + "s");
+        "--node-timeout", nodeTimeout.toSeconds() + "s"));
+    ProcessBuilder pb = new ProcessBuilder(cmd);
     pb.redirectErrorStream(true);
     pb.redirectOutput(ProcessBuilder.Redirect.appendTo(root.resolve("logs/coordinator.log").toFile()));
     coordinator = pb.start();
@@ -92,11 +103,13 @@ public final class DroverCluster implements AutoCloseable {
     coordinator.waitFor();
   }
 
-  public Process startAgent(String name, int gpus) throws IOException {
-    ProcessBuilder pb = new ProcessBuilder(JAVA, "-Xmx128m", "-XX:+UseSerialGC", "-cp", CLASSPATH,
+  public Process startAgent(String name, int gpus, String... extraArgs) throws IOException {
+    List<String> cmd = new ArrayList<>(List.of(JAVA, "-Xmx128m", "-XX:+UseSerialGC", "-cp", CLASSPATH,
         "dev.drover.agent.AgentMain", "--name", name, "--coordinator", url(), "--join-token-file",
         dataDir().resolve("join-token").toString(), "--work-dir", root.resolve("agents/" + name).toString(),
-        "--simulate-gpus", String.valueOf(gpus), "--address", "127.0.0.1", "--cpus", "32", "--memory", "256Gi");
+        "--simulate-gpus", String.valueOf(gpus), "--address", "127.0.0.1", "--cpus", "32", "--memory", "256Gi"));
+    cmd.addAll(List.of(extraArgs));
+    ProcessBuilder pb = new ProcessBuilder(cmd);
     pb.redirectErrorStream(true);
     pb.redirectOutput(ProcessBuilder.Redirect.appendTo(root.resolve("logs/agent-" + name + ".log").toFile()));
     Process p = pb.start();
