@@ -1,6 +1,7 @@
 package dev.drover.bench.replay;
 
 import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -51,8 +52,8 @@ public final class ReplayCommand implements Callable<Integer> {
 
     static int execute(String[] args, PrintStream out, PrintStream err) {
         CommandLine commandLine = new CommandLine(new ReplayCommand(out, err));
-        commandLine.setOut(new java.io.PrintWriter(out, true));
-        commandLine.setErr(new java.io.PrintWriter(err, true));
+        commandLine.setOut(new PrintWriter(out, true));
+        commandLine.setErr(new PrintWriter(err, true));
         commandLine.setExecutionExceptionHandler((e, cmd, parsed) -> {
             err.println("drover replay: " + e.getMessage());
             return 2;
