@@ -16,7 +16,9 @@ import java.util.TreeMap;
  * {@code maxJobsPerCycle} jobs, in the core's own order, and only jobs whose GPUs could fit the free capacity
  * by count. This does not change any decision: the core places jobs one by one in that order on capacity
  * that only shrinks, so a job too big for the free capacity now is skipped by it anyway, and the next slice
- * is run, at the same instant, on the capacity the previous slice left.
+ * is run, at the same instant, on the capacity the previous slice left. That argument holds for a core that only
+ * allocates; once a job that does not fit can reserve capacity (backfill) or stop others (preemption), every pending
+ * job of the queue has to be offered to one cycle.
  */
 final class QueueSimulation {
     private final QueueCapacity capacity;
