@@ -74,6 +74,28 @@ class TraceReplayTest {
         assertStats(q, 3, 367 / 3.0, 207 / 3.0, 109, 109, 160, 620.0 / (4 * 160));
     }
 
+    /**
+     * Three 4-GPU nodes with one GPU free on each: the head (2 GPUs on one node) and the 1-GPU job behind it fit the
+     * free GPUs by count, so both are offered to the core, which cannot place the head but does place the job behind
+     * it; FIFO must drop that placement.
+     */
+    @Test
+    void fifoDropsWhatTheCorePlacedBehindAnUnplacedHead() throws IOException {
+        String trace = """
+                a,0,100,3,,q,
+                b,0,100,3,,q,
+                e,0,100,3,,q,
+                c,1,10,2,,q,
+                d,2,10,1,,q,
+                """;
+        ReplayStats fifo = replay(trace, "q,3,4,12", Policy.FIFO, 1.0).queues().get("q");
+        // a, b, e 0..100, one per node; c and d 100..110: queueing 0, 0, 0, 99, 98.
+        assertStats(fifo, 5, 517 / 5.0, 197 / 5.0, 99, 99, 110, 930.0 / (12 * 110));
+        ReplayStats fallback = replay(trace, "q,3,4,12", Policy.DEFAULT, 1.0).queues().get("q");
+        // d starts at once on a free GPU: queueing 0, 0, 0, 99, 0.
+        assertStats(fallback, 5, 419 / 5.0, 99 / 5.0, 99, 99, 110, 930.0 / (12 * 110));
+    }
+
     @Test
     void rowsOfUnlistedQueuesAreSkippedAndCounted() throws IOException {
         ReplayResult result = replay("""
