@@ -1,18 +1,12 @@
 package dev.drover.coordinator.scheduling.action;
 
-import dev.drover.coordinator.scheduling.cycle.ClusterState;
 import dev.drover.coordinator.scheduling.cycle.CycleSession;
-import dev.drover.coordinator.scheduling.cycle.JobShape;
 import dev.drover.coordinator.scheduling.model.PendingJob;
-import dev.drover.coordinator.scheduling.model.Placement;
-import java.util.HashSet;
-import java.util.Optional;
-import java.util.Set;
 
 /**
- * Places pending gangs on free capacity, in job order, without disturbing anything running. A job that
- * cannot be placed does not hold back lower-priority jobs: there are no reservations yet (backfill and
- * preemption come as later actions), and the blocked job's reason says what it waits for.
+ * Places pending gangs on free capacity, in cycle order, without disturbing anything running. It stops at
+ * the first gang blocked for capacity alone when backfill is on, so that backfill reserves for it before
+ * anything lower starts; with backfill off it goes on and a blocked job holds nothing back.
  */
 public final class Allocate implements Action {
     public static final String NAME = "allocate";
@@ -24,27 +18,13 @@ public final class Allocate implements Action {
 
     @Override
     public void execute(CycleSession session) {
-        ClusterState state = session.state();
-        // Capacity only shrinks during this pass, so a shape that failed once would fail again.
-        Set<JobShape> failedShapes = new HashSet<>();
-        for (PendingJob job : session.pendingInOrder()) {
-            if (session.isPlaced(job.jobId())) {
-                continue;
-            }
-            JobShape shape = JobShape.of(job);
-            if (failedShapes.contains(shape)) {
-                continue;
-            }
-            if (job.gpusPerReplica() > state.largestFreeGpus() || job.totalGpus() > state.totalFreeGpus()) {
-                failedShapes.add(shape);
-                continue;
-            }
-            Optional<Placement> placement = GangPlacement.place(job, session);
-            if (placement.isPresent()) {
-                session.place(job, placement.get());
-            } else if (!session.isExplained(job.jobId())) {
-                // A port shortage depends on the nodes chosen, not on the shape alone: do not generalize it.
-                failedShapes.add(shape);
+        PlacementAttempt attempts = new PlacementAttempt(session);
+        for (PendingJob job = session.nextInOrder(); job != null; job = session.nextInOrder()) {
+            if (attempts.attempt(job) == PlacementAttempt.Outcome.BLOCKED && session.blockedHead() == null) {
+                session.blockedHead(job);
+                if (session.config().backfill()) {
+                    return;
+                }
             }
         }
     }
