@@ -2,6 +2,7 @@ package dev.drover.coordinator.scheduling.action;
 
 import dev.drover.coordinator.scheduling.cycle.CycleSession;
 import dev.drover.coordinator.scheduling.model.PendingJob;
+import java.util.List;
 
 /**
  * Places pending gangs on free capacity, in cycle order, without disturbing anything running. It stops at
@@ -11,6 +12,18 @@ import dev.drover.coordinator.scheduling.model.PendingJob;
 public final class Allocate implements Action {
     public static final String NAME = "allocate";
 
+    private final List<PreemptingAction> escalations;
+
+    /** Without escalation: a blocked job only waits. */
+    public Allocate() {
+        this.escalations = List.of();
+    }
+
+    /** Escalates a job blocked for capacity, at its turn, to each action in order (reclaim, then preempt). */
+    public Allocate(Reclaim reclaim, Preempt preempt) {
+        this.escalations = List.of(reclaim, preempt);
+    }
+
     @Override
     public String name() {
         return NAME;
@@ -18,7 +31,7 @@ public final class Allocate implements Action {
 
     @Override
     public void execute(CycleSession session) {
-        PlacementAttempt attempts = new PlacementAttempt(session);
+        PlacementAttempt attempts = new PlacementAttempt(session, escalations);
         for (PendingJob job = session.nextInOrder(); job != null; job = session.nextInOrder()) {
             if (attempts.attempt(job) == PlacementAttempt.Outcome.BLOCKED && session.blockedHead() == null) {
                 session.blockedHead(job);

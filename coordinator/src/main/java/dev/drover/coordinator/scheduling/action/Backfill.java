@@ -25,6 +25,18 @@ import java.util.TreeMap;
 public final class Backfill implements Action {
     public static final String NAME = "backfill";
 
+    private final List<PreemptingAction> escalations;
+
+    /** Without escalation: a blocked job only waits. */
+    public Backfill() {
+        this.escalations = List.of();
+    }
+
+    /** Escalates a job blocked for capacity, at its turn, to each action in order (reclaim, then preempt). */
+    public Backfill(Reclaim reclaim, Preempt preempt) {
+        this.escalations = List.of(reclaim, preempt);
+    }
+
     @Override
     public String name() {
         return NAME;
@@ -40,8 +52,8 @@ public final class Backfill implements Action {
         if (reservation != null) {
             session.reserve(reservation);
         }
-        PlacementAttempt longJobs = new PlacementAttempt(session);
-        PlacementAttempt shortJobs = new PlacementAttempt(session);
+        PlacementAttempt longJobs = new PlacementAttempt(session, escalations);
+        PlacementAttempt shortJobs = new PlacementAttempt(session, escalations);
         for (PendingJob job = session.nextInOrder(); job != null; job = session.nextInOrder()) {
             if (reservation != null && endsBy(job, session.now(), reservation.start())) {
                 session.holds().suspend(head.jobId());

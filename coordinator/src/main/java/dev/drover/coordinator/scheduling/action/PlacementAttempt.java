@@ -35,11 +35,13 @@ final class PlacementAttempt {
     }
 
     private final CycleSession session;
+    private final List<PreemptingAction> escalations;
     /** Shapes that did not fit, mapped to whether they would have fitted without the holds of other jobs. */
     private final Map<JobShape, Boolean> failedShapes = new HashMap<>();
 
-    PlacementAttempt(CycleSession session) {
+    PlacementAttempt(CycleSession session, List<PreemptingAction> escalations) {
         this.session = session;
+        this.escalations = escalations;
     }
 
     Outcome attempt(PendingJob job) {
@@ -81,6 +83,11 @@ final class PlacementAttempt {
                     JobShape.of(job).describe() + " would fit, but the free GPUs it needs are held for "
                             + String.join(", ", session.holds().holders()), Map.of()));
             return Outcome.WAITING;
+        }
+        for (PreemptingAction escalation : escalations) {
+            if (escalation.tryFor(session, job)) {
+                return Outcome.WAITING;
+            }
         }
         return Outcome.BLOCKED;
     }

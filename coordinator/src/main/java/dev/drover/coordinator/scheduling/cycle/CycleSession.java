@@ -46,7 +46,9 @@ public final class CycleSession {
     private final List<Preemption> preemptions = new ArrayList<>();
     private final Set<String> claimedVictims = new HashSet<>();
     private final Set<String> promisedToPending = new HashSet<>();
-    private final Map<String, RunningJob> runningById = new HashMap<>();
+    private final List<RunningJob> running;
+    private final Set<String> searched = new HashSet<>();
+    private final Map<String, Set<Object>> failedSearches = new HashMap<>();
     private PendingJob blockedHead;
     private Reservation reservation;
 
@@ -61,8 +63,8 @@ public final class CycleSession {
         snapshot.pending().forEach(job -> pendingIds.add(job.jobId()));
         List<RunningJob> running = new ArrayList<>(snapshot.running());
         running.sort((a, b) -> a.jobId().compareTo(b.jobId()));
+        this.running = Collections.unmodifiableList(running);
         for (RunningJob job : running) {
-            runningById.put(job.jobId(), job);
             if (job.terminating()) {
                 for (String preemptor : job.preemptedBy()) {
                     if (pendingIds.contains(preemptor)) {
@@ -197,8 +199,6 @@ public final class CycleSession {
 
     /** Every running job of the snapshot, by id order. */
     public List<RunningJob> running() {
-        List<RunningJob> running = new ArrayList<>(runningById.values());
-        running.sort((a, b) -> a.jobId().compareTo(b.jobId()));
         return running;
     }
 
@@ -246,6 +246,16 @@ public final class CycleSession {
         String jobs = ids.size() == 1 ? "1 preempted job" : ids.size() + " preempted jobs";
         return new PendingReason(PendingReason.WAITING_FOR_PREEMPTION, "waiting for " + jobs + " to stop: " + String.join(", ", ids),
                 Map.of());
+    }
+
+    /** Marks that {@code action} searched for {@code jobId}; false when it already had in this cycle. */
+    public boolean markSearched(String action, String jobId) {
+        return searched.add(action + '\u0000' + jobId);
+    }
+
+    /** Keys of searches {@code action} found hopeless in this cycle, for the action to fill and consult. */
+    public Set<Object> failedSearches(String action) {
+        return failedSearches.computeIfAbsent(action, a -> new HashSet<>());
     }
 
     /** The first gang in cycle order that is blocked for capacity alone: the one backfill reserves for. */

@@ -16,8 +16,7 @@ import java.util.Objects;
  * handed out in one order per cycle (priority, fair share, submit order) that the actions share.
  */
 public final class SchedulingCycle {
-    private static final SchedulingCycle DEFAULT = new SchedulingCycle(SchedulerProfile.defaults(),
-            List.of(new Allocate(), new Backfill(), new Reclaim(), new Preempt()));
+    private static final SchedulingCycle DEFAULT = defaultCycle();
 
     private final SchedulerProfile profile;
     private final List<Action> actions;
@@ -25,6 +24,13 @@ public final class SchedulingCycle {
     public SchedulingCycle(SchedulerProfile profile, List<Action> actions) {
         this.profile = Objects.requireNonNull(profile, "profile");
         this.actions = List.copyOf(actions);
+    }
+
+    private static SchedulingCycle defaultCycle() {
+        Reclaim reclaim = new Reclaim();
+        Preempt preempt = new Preempt();
+        return new SchedulingCycle(SchedulerProfile.defaults(),
+                List.of(new Allocate(reclaim, preempt), new Backfill(reclaim, preempt), reclaim, preempt));
     }
 
     /**
