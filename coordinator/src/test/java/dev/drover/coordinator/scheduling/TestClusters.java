@@ -44,6 +44,11 @@ final class TestClusters {
      */
     static ClusterSnapshot snapshot(List<NodeView> nodes, List<RunningJob> running, List<PendingJob> pending, List<QueueView> queues,
                                     SchedulerConfig config) {
+        return snapshot(nodes, running, pending, queues, config, NOW);
+    }
+
+    static ClusterSnapshot snapshot(List<NodeView> nodes, List<RunningJob> running, List<PendingJob> pending, List<QueueView> queues,
+                                    SchedulerConfig config, Instant now) {
         List<NodeView> views = new ArrayList<>();
         for (NodeView node : nodes) {
             Set<Integer> allocated = new HashSet<>(node.allocatedGpus());
@@ -62,7 +67,7 @@ final class TestClusters {
                     node.cpus(), cpus, node.memoryBytes(), memory, node.labels(), node.portRangeStart(), node.portRangeEnd(),
                     node.portsInUse(), node.gpuDomains()));
         }
-        return new ClusterSnapshot(views, pending, NOW, running, queues, config);
+        return new ClusterSnapshot(views, pending, now, running, queues, config);
     }
 
     /** A pending job of one GPU-shaped gang (1 CPU, 1 GiB per replica) in the default queue, to refine. */
