@@ -126,26 +126,32 @@ final class VictimSelection {
     private Choice greedy(List<RunningJob> useful, Predicate<List<RunningJob>> allowed) {
         List<RunningJob> chosen = new ArrayList<>();
         List<ReplicaClaim> claims = null;
-        long free = session.state().totalFreeGpus();
-        long gpus = 0;
-        for (RunningJob candidate : useful) {
-            chosen.add(candidate);
-            if (!allowed.test(chosen)) {
-                chosen.remove(chosen.size() - 1);
-                continue;
+        ClusterState state = session.state();
+        // One statement grows with the chosen victims, so each trial costs one placement, not a replay of every release.
+        Statement released = state.statement();
+        try {
+            for (RunningJob candidate : useful) {
+                chosen.add(candidate);
+                if (!allowed.test(chosen)) {
+                    chosen.remove(chosen.size() - 1);
+                    continue;
+                }
+                release(state, released, candidate);
+                if (state.totalFreeGpus() >= job.totalGpus() && state.largestFreeGpus() >= job.gpusPerReplica()
+                        && (claims = GangPlacement.trial(job, session, released)) != null) {
+                    break;
+                }
             }
-            gpus += usefulGpus(candidate);
-            if (free + gpus >= job.totalGpus() && (claims = trial(chosen)) != null) {
-                break;
-            }
+        } finally {
+            released.discard();
         }
         if (claims == null) {
             return null;
         }
-        for (int i = chosen.size() - 1; i >= 0; i--) {
+        for (int i = chosen.size() - 1; i >= 0 && chosen.size() > 1; i--) {
             List<RunningJob> without = new ArrayList<>(chosen);
             without.remove(i);
-            if (!without.isEmpty() && allowed.test(without)) {
+            if (allowed.test(without)) {
                 List<ReplicaClaim> fewer = trial(without);
                 if (fewer != null) {
                     chosen = without;

@@ -20,6 +20,7 @@ import java.util.Set;
 public final class QueueUsage {
     private final Map<String, QueueView> queues = new HashMap<>();
     private final Map<String, Usage> usage = new HashMap<>();
+    private final Map<String, List<QueueView>> chains = new HashMap<>();
     private final double clusterGpus;
     private final double clusterCpus;
     private final double clusterMemory;
@@ -61,6 +62,10 @@ public final class QueueUsage {
 
     /** The queue and its ancestors, nearest first; a parent loop in the configuration ends the chain. */
     public List<QueueView> chain(String name) {
+        return chains.computeIfAbsent(name, this::walkUp);
+    }
+
+    private List<QueueView> walkUp(String name) {
         List<QueueView> chain = new ArrayList<>(2);
         Set<String> seen = new HashSet<>();
         for (String current = name; current != null && seen.add(current); ) {
@@ -68,7 +73,7 @@ public final class QueueUsage {
             chain.add(queue);
             current = queue.parent();
         }
-        return chain;
+        return List.copyOf(chain);
     }
 
     /** Whether one queue is the other or an ancestor of it. */

@@ -17,7 +17,7 @@ public final class RequiredLabelsFilter implements NodeFilter {
 
     @Override
     public FilterResult filter(PendingJob job, NodeState node) {
-        return FilterResult.of(matches(job.requiredLabels(), node.view().labels()));
+        return job.requiredLabels().isEmpty() ? FilterResult.pass() : FilterResult.of(matches(job.requiredLabels(), node.view().labels()));
     }
 
     /** Whether {@code labels} has every required key with the required value. */
