@@ -263,6 +263,15 @@ class SchedulingPolicyTableTest {
                         "preempt b2 for a1 RECLAIM: reclaimed for job a1: queue A uses 0 of 8 guaranteed GPUs, queue B borrows 8 beyond"
                                 + " its guarantee",
                         "pending a1 #1 WAITING_FOR_PREEMPTION: waiting for 2 preempted jobs to stop: b1, b2 {}"),
+                row("reclaim never takes a borrower below its guarantee, even when that victim would be cheaper",
+                        List.of(node("a", 8), node("b", 4)),
+                        List.of(running("big", 0).queue("B").startedAgo(Duration.ofMinutes(10)).on("a", 0, 1, 2, 3, 4, 5, 6, 7),
+                                running("small", 0).queue("B").startedAgo(Duration.ofHours(5)).on("b", 0, 1, 2, 3)),
+                        queues,
+                        List.of(pending("a1", 0, 1, 1, 4).queue("A")),
+                        "preempt small for a1 RECLAIM: reclaimed for job a1: queue A uses 0 of 8 guaranteed GPUs, queue B borrows 4"
+                                + " beyond its guarantee",
+                        "pending a1 #1 WAITING_FOR_PREEMPTION: waiting for 1 preempted job to stop: small {}"),
                 row("a queue at its guarantee does not reclaim",
                         List.of(node("a", 8), node("b", 8)),
                         List.of(running("a0", 0).queue("A").notPreemptible().on("a", 0, 1, 2, 3, 4, 5, 6, 7),
@@ -289,6 +298,18 @@ class SchedulingPolicyTableTest {
                                 + "; GPUs reserved, estimated start 2025-01-01T01:00:00Z {GpuFit=2} start=2025-01-01T01:00:00Z",
                         "pending forever #4 INSUFFICIENT_GPUS: replica of 4 GPUs does not fit: 2 nodes short of free GPUs"
                                 + " (largest free: 0) {GpuFit=2}",
+                        "estimated head 2025-01-01T01:00:00Z"),
+                row("a job without maxRuntime may not take the GPUs reserved for the head; a short one may",
+                        List.of(node("a", 8)),
+                        List.of(running("r1", 0).notPreemptible().maxRuntime(Duration.ofHours(2)).on("a", 0, 1, 2, 3)),
+                        List.of(),
+                        List.of(pending("head", 5, 1, 1, 8), pending("forever", 0, 2, 1, 4),
+                                pending("short", 0, 3, 1, 4).maxRuntime(Duration.ofMinutes(60))),
+                        "place short a@29500 nodes=1 | r0 a [4, 5, 6, 7] n0 l0/1",
+                        "pending head #1 INSUFFICIENT_GPUS: replica of 8 GPUs does not fit: 1 node short of free GPUs (largest free: 0)"
+                                + "; GPUs reserved, estimated start 2025-01-01T01:00:00Z {GpuFit=1} start=2025-01-01T01:00:00Z",
+                        "pending forever #2 RESERVED_FOR_HIGHER_PRIORITY: replica of 4 GPUs would fit, but the free GPUs it needs are held"
+                                + " for head {}",
                         "estimated head 2025-01-01T01:00:00Z"),
                 row("without a way to end, no reservation: lower jobs take what is free",
                         two,

@@ -7,7 +7,8 @@ import java.util.List;
 /**
  * Places pending gangs on free capacity, in cycle order, without disturbing anything running. It stops at
  * the first gang blocked for capacity alone when backfill is on, so that backfill reserves for it before
- * anything lower starts; with backfill off it goes on and a blocked job holds nothing back.
+ * anything lower starts (so a cycle with backfill on lists {@link Backfill} after it); with backfill off it
+ * goes on and a blocked job holds nothing back.
  */
 public final class Allocate implements Action {
     public static final String NAME = "allocate";

@@ -119,7 +119,7 @@ final class PlacementAttempt {
     /** Whether the gang would fit if no capacity were held for other jobs; everything is put back as it was. */
     private boolean fitsWithoutHolds(PendingJob job) {
         Holds holds = session.holds();
-        holds.suspendAll();
+        List<String> suspended = holds.suspendAll();
         try {
             if (!fitsFreeCapacityQuickly(job)) {
                 return false;
@@ -129,7 +129,7 @@ final class PlacementAttempt {
             trial.discard();
             return claims != null;
         } finally {
-            holds.resumeAll();
+            holds.resume(suspended);
         }
     }
 

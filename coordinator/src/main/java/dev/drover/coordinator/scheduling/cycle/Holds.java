@@ -62,16 +62,16 @@ public final class Holds {
         open.put(jobId, statement);
     }
 
-    public void suspendAll() {
-        for (String jobId : wanted.keySet()) {
-            suspend(jobId);
-        }
+    /** Suspends every hold in force; returns whose, for {@link #resume(List)}, so holds suspended before stay suspended. */
+    public List<String> suspendAll() {
+        List<String> suspended = new ArrayList<>(open.keySet());
+        suspended.sort(null);
+        suspended.forEach(this::suspend);
+        return suspended;
     }
 
-    public void resumeAll() {
-        for (String jobId : wanted.keySet()) {
-            resume(jobId);
-        }
+    public void resume(List<String> jobIds) {
+        jobIds.forEach(this::resume);
     }
 
     public boolean isEmpty() {
