@@ -1,5 +1,6 @@
 package dev.drover.coordinator.scheduling;
 
+import static dev.drover.coordinator.scheduling.TestClusters.GIB;
 import static dev.drover.coordinator.scheduling.TestClusters.node;
 import static dev.drover.coordinator.scheduling.TestClusters.pending;
 import static dev.drover.coordinator.scheduling.TestClusters.queue;
@@ -59,6 +60,15 @@ class SchedulingPolicyTableTest {
                         List.of(pending("a1", 0, 1, 1, 8).queue("A"), pending("b1", 0, 2, 1, 8).queue("B")),
                         "place b1 b@29500 nodes=1 | r0 b [0, 1, 2, 3, 4, 5, 6, 7] n0 l0/1",
                         "pending a1 #2 INSUFFICIENT_GPUS: replica of 8 GPUs does not fit: 2 nodes short of free GPUs (largest free: 2)"
+                                + " {GpuFit=2}"),
+                row("DRF: the dominant resource may be CPUs: a queue holding most CPUs waits behind one holding more GPUs",
+                        List.of(node("a", 8), node("b", 8)),
+                        List.of(running("ra", 0).queue("A").resources(60, GIB).on("a", 0),
+                                running("rb", 0).queue("B").on("a", 4, 5, 6, 7)),
+                        List.of(queue("A", null, 8, 1, 8), queue("B", null, 8, 1, 8)),
+                        List.of(pending("a1", 0, 1, 1, 8).queue("A"), pending("b1", 0, 2, 1, 8).queue("B")),
+                        "place b1 b@29500 nodes=1 | r0 b [0, 1, 2, 3, 4, 5, 6, 7] n0 l0/1",
+                        "pending a1 #2 INSUFFICIENT_GPUS: replica of 8 GPUs does not fit: 2 nodes short of free GPUs (largest free: 3)"
                                 + " {GpuFit=2}"),
                 row("DRF: a heavier queue goes first at equal usage",
                         List.of(node("a", 8), node("b", 8)),
@@ -153,6 +163,12 @@ class SchedulingPolicyTableTest {
                         "place j1 a@29500 nodes=1 | r0 a [0] n0 l0/3 | r1 a [1] n0 l1/3 | r2 a [2] n0 l2/3"),
                 row("pack: a gang spanning nodes stays in one rack",
                         List.of(node("a", 8).rack("r1"), node("b", 8).rack("r2"), node("c", 8).rack("r1")),
+                        List.of(), List.of(),
+                        List.of(pending("j1", 0, 1, 2, 8)),
+                        "place j1 a@29500 nodes=2 | r0 a [0, 1, 2, 3, 4, 5, 6, 7] n0 l0/1 | r1 c [0, 1, 2, 3, 4, 5, 6, 7] n1 l0/1"),
+                row("pack: a gang spanning nodes stays in one multi-node NVLink domain before one rack",
+                        List.of(node("a", 8).rack("r1").label("nvlink-domain", "nvl1"), node("b", 8).rack("r1"),
+                                node("c", 8).rack("r2").label("nvlink-domain", "nvl1")),
                         List.of(), List.of(),
                         List.of(pending("j1", 0, 1, 2, 8)),
                         "place j1 a@29500 nodes=2 | r0 a [0, 1, 2, 3, 4, 5, 6, 7] n0 l0/1 | r1 c [0, 1, 2, 3, 4, 5, 6, 7] n1 l0/1"),

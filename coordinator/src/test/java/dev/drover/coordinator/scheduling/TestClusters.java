@@ -167,6 +167,8 @@ final class TestClusters {
         private final List<ReplicaPlacement> placements = new ArrayList<>();
         private int gpusPerReplica = -1;
         private boolean terminating;
+        private double cpusPerReplica = 1.0;
+        private long memoryPerReplica = GIB;
         private int preemptionsLastHour;
         private final Set<String> preemptedBy = new HashSet<>();
 
@@ -207,6 +209,12 @@ final class TestClusters {
             return this;
         }
 
+        RunningBuilder resources(double cpus, long memory) {
+            cpusPerReplica = cpus;
+            memoryPerReplica = memory;
+            return this;
+        }
+
         RunningBuilder terminating() {
             terminating = true;
             return this;
@@ -224,7 +232,7 @@ final class TestClusters {
 
         RunningJob build() {
             return new RunningJob(id, 1, queue, priority, preemptible, startedAt, maxRuntime, placements.size(), Math.max(0, gpusPerReplica),
-                    1.0, GIB, placements, terminating, preemptionsLastHour, preemptedBy);
+                    cpusPerReplica, memoryPerReplica, placements, terminating, preemptionsLastHour, preemptedBy);
         }
     }
 

@@ -28,6 +28,7 @@ public final class GangPlacement implements GangView {
     private final CycleSession session;
     private final Set<String> usedNodes = new HashSet<>();
     private final Set<String> usedRacks = new HashSet<>();
+    private final Set<String> usedNvlinkDomains = new HashSet<>();
     private final List<NodeCapacity> replicaNodes = new ArrayList<>();
     private final List<List<Integer>> replicaGpus = new ArrayList<>();
 
@@ -75,6 +76,11 @@ public final class GangPlacement implements GangView {
     }
 
     @Override
+    public boolean usesNvlinkDomain(String domain) {
+        return usedNvlinkDomains.contains(domain);
+    }
+
+    @Override
     public int replicasPlaced() {
         return replicaNodes.size();
     }
@@ -92,6 +98,10 @@ public final class GangPlacement implements GangView {
             String rack = node.view().rack();
             if (rack != null) {
                 usedRacks.add(rack);
+            }
+            String nvlinkDomain = node.view().nvlinkDomain();
+            if (nvlinkDomain != null) {
+                usedNvlinkDomains.add(nvlinkDomain);
             }
             replicaNodes.add(node);
             replicaGpus.add(gpus);

@@ -30,6 +30,8 @@ public record NodeView(
 
     /** The label whose value names a node's rack; gangs pack into one rack or spread over several. */
     public static final String RACK_LABEL = "rack";
+    /** The label whose value names a multi-node NVLink domain (e.g. one NVL72 rack); packed gangs prefer to stay in one. */
+    public static final String NVLINK_DOMAIN_LABEL = "nvlink-domain";
 
     public NodeView {
         Objects.requireNonNull(name, "name");
@@ -63,6 +65,11 @@ public record NodeView(
     /** The node's rack, or null when it has no rack label. */
     public String rack() {
         return labels.get(RACK_LABEL);
+    }
+
+    /** The node's multi-node NVLink domain, or null when it has no such label. */
+    public String nvlinkDomain() {
+        return labels.get(NVLINK_DOMAIN_LABEL);
     }
 
     /** Healthy GPUs not allocated to any replica, by ascending index. */

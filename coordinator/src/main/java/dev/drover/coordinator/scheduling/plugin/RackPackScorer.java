@@ -3,7 +3,10 @@ package dev.drover.coordinator.scheduling.plugin;
 import dev.drover.coordinator.scheduling.model.PendingJob;
 import dev.drover.coordinator.scheduling.model.PlacementStrategy;
 
-/** For packed gangs, prefers nodes in a rack the gang already uses, so its traffic stays under one top-of-rack switch. */
+/**
+ * For packed gangs, prefers nodes in a multi-node NVLink domain the gang already uses (its collectives stay
+ * on NVLink), then nodes in a rack it already uses (its traffic stays under one top-of-rack switch).
+ */
 public final class RackPackScorer implements NodeScorer {
     public static final String NAME = "RackPack";
 
@@ -17,7 +20,8 @@ public final class RackPackScorer implements NodeScorer {
         if (job.strategy() != PlacementStrategy.PACK) {
             return 0.0;
         }
+        String domain = node.view().nvlinkDomain();
         String rack = node.view().rack();
-        return rack != null && gang.usesRack(rack) ? 100.0 : 0.0;
+        return (domain != null && gang.usesNvlinkDomain(domain) ? 60.0 : 0.0) + (rack != null && gang.usesRack(rack) ? 40.0 : 0.0);
     }
 }
