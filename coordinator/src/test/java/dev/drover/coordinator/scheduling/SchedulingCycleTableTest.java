@@ -95,7 +95,7 @@ class SchedulingCycleTableTest {
                         List.of(job("whole", 5, 1, 1, 8), job("six", 0, 2, 1, 6)),
                         List.of("six ok@29500 nodes=1 | r0 ok [2, 3, 4, 5, 6, 7] n0 l0/1"),
                         Map.of("whole", "INSUFFICIENT_GPUS: replica of 8 GPUs does not fit: 1 node not ready, 1 node cordoned,"
-                                + " 1 node draining, 1 node short of free GPUs (largest free: 0)"
+                                + " 1 node draining, 1 node short of free GPUs (largest free: 0; 1 with unhealthy GPUs)"
                                 + " {NodeReady=1, NodeNotCordoned=1, NodeNotDraining=1, GpuFit=1}")),
                 new Case("every node unschedulable",
                         List.of(node("c1", 8).cordoned(), node("c2", 8).cordoned(), node("down", 8).notReady()),

@@ -3,8 +3,8 @@ package dev.drover.coordinator.scheduling.action;
 import dev.drover.coordinator.scheduling.cycle.CycleSession;
 
 /**
- * One step of a cycle (allocate, and later backfill, reclaim, preempt), run least to most disruptive
- * on the session the previous step left.
+ * One step of a cycle (allocate, backfill, reclaim, preempt), run least to most disruptive on the session
+ * the previous step left.
  */
 public interface Action {
 

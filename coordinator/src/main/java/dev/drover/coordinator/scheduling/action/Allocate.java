@@ -1,21 +1,29 @@
 package dev.drover.coordinator.scheduling.action;
 
-import dev.drover.coordinator.scheduling.cycle.ClusterState;
 import dev.drover.coordinator.scheduling.cycle.CycleSession;
-import dev.drover.coordinator.scheduling.cycle.JobShape;
 import dev.drover.coordinator.scheduling.model.PendingJob;
-import dev.drover.coordinator.scheduling.model.Placement;
-import java.util.HashSet;
-import java.util.Optional;
-import java.util.Set;
+import java.util.List;
 
 /**
- * Places pending gangs on free capacity, in job order, without disturbing anything running. A job that
- * cannot be placed does not hold back lower-priority jobs: there are no reservations yet (backfill and
- * preemption come as later actions), and the blocked job's reason says what it waits for.
+ * Places pending gangs on free capacity, in cycle order, without disturbing anything running. It stops at
+ * the first gang blocked for capacity alone when backfill is on, so that backfill reserves for it before
+ * anything lower starts (so a cycle with backfill on lists {@link Backfill} after it); with backfill off it
+ * goes on and a blocked job holds nothing back.
  */
 public final class Allocate implements Action {
     public static final String NAME = "allocate";
+
+    private final List<PreemptingAction> escalations;
+
+    /** Without escalation: a blocked job only waits. */
+    public Allocate() {
+        this.escalations = List.of();
+    }
+
+    /** Escalates a job blocked for capacity, at its turn, to each action in order (reclaim, then preempt). */
+    public Allocate(Reclaim reclaim, Preempt preempt) {
+        this.escalations = List.of(reclaim, preempt);
+    }
 
     @Override
     public String name() {
@@ -24,27 +32,13 @@ public final class Allocate implements Action {
 
     @Override
     public void execute(CycleSession session) {
-        ClusterState state = session.state();
-        // Capacity only shrinks during this pass, so a shape that failed once would fail again.
-        Set<JobShape> failedShapes = new HashSet<>();
-        for (PendingJob job : session.pendingInOrder()) {
-            if (session.isPlaced(job.jobId())) {
-                continue;
-            }
-            JobShape shape = JobShape.of(job);
-            if (failedShapes.contains(shape)) {
-                continue;
-            }
-            if (job.gpusPerReplica() > state.largestFreeGpus() || job.totalGpus() > state.totalFreeGpus()) {
-                failedShapes.add(shape);
-                continue;
-            }
-            Optional<Placement> placement = GangPlacement.place(job, session);
-            if (placement.isPresent()) {
-                session.place(job, placement.get());
-            } else if (!session.isExplained(job.jobId())) {
-                // A port shortage depends on the nodes chosen, not on the shape alone: do not generalize it.
-                failedShapes.add(shape);
+        PlacementAttempt attempts = new PlacementAttempt(session, escalations);
+        for (PendingJob job = session.nextInOrder(); job != null; job = session.nextInOrder()) {
+            if (attempts.attempt(job) == PlacementAttempt.Outcome.BLOCKED && session.blockedHead() == null) {
+                session.blockedHead(job);
+                if (session.config().backfill()) {
+                    return;
+                }
             }
         }
     }

@@ -2,6 +2,7 @@ package dev.drover.coordinator.scheduling.action;
 
 import dev.drover.coordinator.scheduling.cycle.CycleSession;
 import dev.drover.coordinator.scheduling.cycle.NodeCapacity;
+import dev.drover.coordinator.scheduling.cycle.ReplicaClaim;
 import dev.drover.coordinator.scheduling.cycle.Statement;
 import dev.drover.coordinator.scheduling.model.PendingJob;
 import dev.drover.coordinator.scheduling.model.PendingReason;
@@ -26,6 +27,8 @@ public final class GangPlacement implements GangView {
     private final PendingJob job;
     private final CycleSession session;
     private final Set<String> usedNodes = new HashSet<>();
+    private final Set<String> usedRacks = new HashSet<>();
+    private final Set<String> usedNvlinkDomains = new HashSet<>();
     private final List<NodeCapacity> replicaNodes = new ArrayList<>();
     private final List<List<Integer>> replicaGpus = new ArrayList<>();
 
@@ -47,24 +50,70 @@ public final class GangPlacement implements GangView {
         return usedNodes.contains(nodeName);
     }
 
+    /**
+     * Whether {@code job} would fit, as a whole gang, inside {@code statement} as it stands (e.g. with
+     * running gangs released for a preemption trial): where its replicas would go, or null. The statement
+     * is left as it was; ports are not checked, since the capacity is not taken now.
+     */
+    public static List<ReplicaClaim> trial(PendingJob job, CycleSession session, Statement statement) {
+        GangPlacement gang = new GangPlacement(job, session);
+        int checkpoint = statement.checkpoint();
+        boolean fits = gang.allocateReplicas(statement);
+        statement.rollback(checkpoint);
+        if (!fits) {
+            return null;
+        }
+        List<ReplicaClaim> claims = new ArrayList<>(job.replicas());
+        for (int i = 0; i < gang.replicaNodes.size(); i++) {
+            claims.add(new ReplicaClaim(gang.replicaNodes.get(i), gang.replicaGpus.get(i), job.cpusPerReplica(), job.memoryPerReplica()));
+        }
+        return claims;
+    }
+
+    @Override
+    public boolean usesRack(String rack) {
+        return usedRacks.contains(rack);
+    }
+
+    @Override
+    public boolean usesNvlinkDomain(String domain) {
+        return usedNvlinkDomains.contains(domain);
+    }
+
     @Override
     public int replicasPlaced() {
         return replicaNodes.size();
     }
 
-    private Optional<Placement> place() {
-        Statement statement = session.state().statement();
+    /** Allocates every replica in {@code statement}, best node first; false (with replicas left allocated) when one does not fit. */
+    private boolean allocateReplicas(Statement statement) {
         for (int replica = 0; replica < job.replicas(); replica++) {
             NodeCapacity node = bestNode();
             if (node == null) {
-                statement.discard();
-                return Optional.empty();
+                return false;
             }
             List<Integer> gpus = node.pickGpus(job.gpusPerReplica());
             statement.allocate(node, gpus, job.cpusPerReplica(), job.memoryPerReplica());
             usedNodes.add(node.name());
+            String rack = node.view().rack();
+            if (rack != null) {
+                usedRacks.add(rack);
+            }
+            String nvlinkDomain = node.view().nvlinkDomain();
+            if (nvlinkDomain != null) {
+                usedNvlinkDomains.add(nvlinkDomain);
+            }
             replicaNodes.add(node);
             replicaGpus.add(gpus);
+        }
+        return true;
+    }
+
+    private Optional<Placement> place() {
+        Statement statement = session.state().statement();
+        if (!allocateReplicas(statement)) {
+            statement.discard();
+            return Optional.empty();
         }
         // Nodes in the order the gang first landed on them; rank 0 goes to the first that has a free port.
         Map<NodeCapacity, List<Integer>> replicasByNode = new LinkedHashMap<>();
@@ -110,7 +159,8 @@ public final class GangPlacement implements GangView {
         NodeCapacity best = null;
         double bestScore = Double.NEGATIVE_INFINITY;
         for (NodeCapacity node : session.state().schedulableNodes()) {
-            if (!session.passesFilters(job, node)) {
+            // The GPU count rules out most nodes of a busy cluster; checking it first skips the filter chain for them.
+            if (node.freeGpuCount() < job.gpusPerReplica() || !session.passesFilters(job, node)) {
                 continue;
             }
             double score = session.score(job, node, this);

@@ -4,7 +4,9 @@ import dev.drover.coordinator.scheduling.model.NodeView;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The working copy of the whole cluster's free capacity for one cycle, with cheap aggregates over
@@ -13,6 +15,7 @@ import java.util.List;
 public final class ClusterState {
     private final List<NodeCapacity> nodes;
     private final List<NodeCapacity> schedulableNodes;
+    private final Map<String, NodeCapacity> byName = new HashMap<>();
     /** nodesByFreeGpus[n] = schedulable nodes with exactly n free GPUs. */
     private final int[] nodesByFreeGpus;
     private long totalFreeGpus;
@@ -25,6 +28,7 @@ public final class ClusterState {
             largestNode = Math.max(largestNode, view.gpus().isEmpty() ? 0 : view.gpus().get(view.gpus().size() - 1).index() + 1);
         }
         all.sort(Comparator.comparing(NodeCapacity::name));
+        all.forEach(node -> byName.put(node.name(), node));
         this.nodes = Collections.unmodifiableList(all);
         this.schedulableNodes = all.stream().filter(n -> n.view().schedulable()).toList();
         this.nodesByFreeGpus = new int[largestNode + 1];
@@ -42,6 +46,11 @@ public final class ClusterState {
     /** Every node, by name. */
     public List<NodeCapacity> nodes() {
         return nodes;
+    }
+
+    /** The node of that name, or null when the snapshot has none. */
+    public NodeCapacity node(String name) {
+        return byName.get(name);
     }
 
     /** Nodes that are ready, not cordoned and not draining, by name. */

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.List;
 import java.util.OptionalInt;
+import java.util.TreeMap;
 
 /**
  * The mutable working copy of one node's free capacity during a cycle. Only a {@link Statement} changes
@@ -15,6 +16,7 @@ import java.util.OptionalInt;
 public final class NodeCapacity implements NodeState {
     private final NodeView view;
     private final BitSet freeGpus = new BitSet();
+    private final BitSet healthyGpus = new BitSet();
     private final BitSet portsTakenThisCycle = new BitSet();
     private int freeGpuCount;
     private double freeCpus;
@@ -23,6 +25,9 @@ public final class NodeCapacity implements NodeState {
     NodeCapacity(NodeView view) {
         this.view = view;
         for (GpuSlot gpu : view.gpus()) {
+            if (gpu.healthy()) {
+                healthyGpus.set(gpu.index());
+            }
             if (gpu.healthy() && !view.allocatedGpus().contains(gpu.index())) {
                 freeGpus.set(gpu.index());
             }
@@ -62,29 +67,65 @@ public final class NodeCapacity implements NodeState {
     }
 
     /**
-     * The GPUs a replica of {@code count} GPUs gets here: the lowest-starting contiguous run of free
-     * indices if there is one (neighbouring indices usually share a PCIe switch or NVLink domain), else the
-     * lowest free indices.
+     * The GPUs a replica of {@code count} GPUs gets here. When the node maps its GPUs to interconnect
+     * domains, the replica stays inside one domain if any has room, the one with the fewest free GPUs that
+     * fits (best fit keeps larger domains whole for larger replicas); otherwise it takes the fullest domains
+     * first. Within a domain it takes the lowest-starting contiguous run of free indices if there is one
+     * (neighbouring indices usually share a switch), else the lowest free indices.
      */
     public List<Integer> pickGpus(int count) {
         if (count > freeGpuCount) {
             throw new IllegalStateException("node " + name() + " has " + freeGpuCount + " free GPUs, not " + count);
         }
+        if (count == 0) {
+            return new ArrayList<>(0);
+        }
+        if (view.gpuDomains().isEmpty()) {
+            return pickFrom(freeGpus, count);
+        }
+        TreeMap<Integer, BitSet> byDomain = new TreeMap<>();
+        for (int i = freeGpus.nextSetBit(0); i >= 0; i = freeGpus.nextSetBit(i + 1)) {
+            byDomain.computeIfAbsent(view.domainOf(i), d -> new BitSet()).set(i);
+        }
+        BitSet bestFit = null;
+        for (BitSet domain : byDomain.values()) {
+            int free = domain.cardinality();
+            if (free >= count && (bestFit == null || free < bestFit.cardinality())) {
+                bestFit = domain;
+            }
+        }
+        if (bestFit != null) {
+            return pickFrom(bestFit, count);
+        }
+        List<BitSet> fullestFirst = new ArrayList<>(byDomain.values());
+        fullestFirst.sort((a, b) -> Integer.compare(b.cardinality(), a.cardinality()));
+        List<Integer> picked = new ArrayList<>(count);
+        for (BitSet domain : fullestFirst) {
+            picked.addAll(pickFrom(domain, Math.min(count - picked.size(), domain.cardinality())));
+            if (picked.size() == count) {
+                break;
+            }
+        }
+        picked.sort(null);
+        return picked;
+    }
+
+    private static List<Integer> pickFrom(BitSet free, int count) {
         List<Integer> picked = new ArrayList<>(count);
         if (count == 0) {
             return picked;
         }
-        for (int start = freeGpus.nextSetBit(0); start >= 0; ) {
-            int end = freeGpus.nextClearBit(start);
+        for (int start = free.nextSetBit(0); start >= 0; ) {
+            int end = free.nextClearBit(start);
             if (end - start >= count) {
                 for (int i = start; i < start + count; i++) {
                     picked.add(i);
                 }
                 return picked;
             }
-            start = freeGpus.nextSetBit(end);
+            start = free.nextSetBit(end);
         }
-        for (int i = freeGpus.nextSetBit(0); picked.size() < count; i = freeGpus.nextSetBit(i + 1)) {
+        for (int i = free.nextSetBit(0); picked.size() < count; i = free.nextSetBit(i + 1)) {
             picked.add(i);
         }
         return picked;
@@ -115,6 +156,19 @@ public final class NodeCapacity implements NodeState {
             freeGpus.set(index);
         }
         freeGpuCount += indices.size();
+    }
+
+    /** Frees those of {@code indices} that are healthy and taken; returns them, for the statement to undo. */
+    List<Integer> returnAllocatedGpus(List<Integer> indices) {
+        List<Integer> returned = new ArrayList<>(indices.size());
+        for (int index : indices) {
+            if (healthyGpus.get(index) && !freeGpus.get(index)) {
+                freeGpus.set(index);
+                returned.add(index);
+            }
+        }
+        freeGpuCount += returned.size();
+        return returned;
     }
 
     void setFreeCpus(double cpus) {

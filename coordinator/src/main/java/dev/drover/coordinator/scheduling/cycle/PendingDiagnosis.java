@@ -25,7 +25,6 @@ final class PendingDiagnosis {
     private final CycleSession session;
     private final Map<JobShape, Analysis> current = new HashMap<>();
     private final Map<JobShape, Set<String>> nodesWithRoomAtStart = new HashMap<>();
-    private final Map<JobShape, Feasibility> feasibility = new HashMap<>();
     private final Map<BlockerKey, Optional<PendingJob>> blockers = new HashMap<>();
     private ClusterState start;
 
@@ -38,8 +37,7 @@ final class PendingDiagnosis {
             return new PendingReason(PendingReason.NO_NODES, "no nodes are registered", Map.of());
         }
         JobShape shape = JobShape.of(job);
-        Feasibility feasible = feasibility.computeIfAbsent(shape, s -> Feasibility.check(s.replicas(), s.gpusPerReplica(),
-                s.cpusPerReplica(), s.memoryPerReplica(), session.snapshot().nodes()));
+        Feasibility feasible = session.feasibility(job);
         Analysis analysis = current.computeIfAbsent(shape, s -> analyse(job, session.state()));
         if (!feasible.feasible()) {
             return new PendingReason(PendingReason.NEVER_FITS, "can never fit the registered nodes: " + feasible.message(),
@@ -171,15 +169,8 @@ final class PendingDiagnosis {
                 job.gpusPerReplica(), job.cpusPerReplica(), job.memoryPerReplica(), job.replicas());
     }
 
-    /** "gang of 2 x 4 GPUs", "replica of 8 GPUs", "gang of 3 x 4 CPUs and 16 GiB". */
     static String describe(PendingJob job) {
-        String perReplica;
-        if (job.gpusPerReplica() > 0) {
-            perReplica = Quantities.gpus(job.gpusPerReplica());
-        } else {
-            perReplica = Quantities.cpus(job.cpusPerReplica()) + " and " + Quantities.memory(job.memoryPerReplica());
-        }
-        return job.replicas() == 1 ? "replica of " + perReplica : "gang of " + job.replicas() + " x " + perReplica;
+        return JobShape.of(job).describe();
     }
 
     private record BlockerKey(JobShape shape, int priority) {

@@ -10,7 +10,11 @@ import dev.drover.coordinator.scheduling.plugin.NodeFilter;
 import dev.drover.coordinator.scheduling.plugin.NodeNotCordonedFilter;
 import dev.drover.coordinator.scheduling.plugin.NodeNotDrainingFilter;
 import dev.drover.coordinator.scheduling.plugin.NodeReadyFilter;
+import dev.drover.coordinator.scheduling.plugin.PreferredLabelsScorer;
 import dev.drover.coordinator.scheduling.plugin.PriorityJobOrder;
+import dev.drover.coordinator.scheduling.plugin.RackPackScorer;
+import dev.drover.coordinator.scheduling.plugin.RequiredLabelsFilter;
+import dev.drover.coordinator.scheduling.plugin.SpreadScorer;
 import dev.drover.coordinator.scheduling.plugin.WeightedScorer;
 import java.util.List;
 import java.util.Objects;
@@ -25,14 +29,19 @@ public record SchedulerProfile(JobOrder jobOrder, List<NodeFilter> filters, List
     }
 
     /**
-     * Priority order; filters cheapest first (flags, then GPUs, CPUs, memory); bin-packing weighted so far
-     * above gang-packing that one GPU less left free always wins, and gang-packing only breaks its ties.
+     * Priority order; filters cheapest first (flags, labels, then GPUs, CPUs, memory). Scorer weights make a
+     * strict ladder: spreading (only for SPREAD gangs) over bin-packing; bin-packing so far above the rest
+     * that one GPU less left free (100 x 100/64 = 156.25) outweighs preferred labels (up to 100), same node
+     * (30) and same rack (20) together, so whole nodes stay free for big replicas; preferred labels then
+     * break bin-packing's ties, and gang- and rack-packing break theirs.
      */
     public static SchedulerProfile defaults() {
         return new SchedulerProfile(
                 new PriorityJobOrder(),
-                List.of(new NodeReadyFilter(), new NodeNotCordonedFilter(), new NodeNotDrainingFilter(),
+                List.of(new NodeReadyFilter(), new NodeNotCordonedFilter(), new NodeNotDrainingFilter(), new RequiredLabelsFilter(),
                         new GpuFitFilter(), new CpuFitFilter(), new MemoryFitFilter()),
-                List.of(new WeightedScorer(new BinPackScorer(), 100.0), new WeightedScorer(new GangPackScorer(), 1.0)));
+                List.of(new WeightedScorer(new SpreadScorer(), 200.0), new WeightedScorer(new BinPackScorer(), 100.0),
+                        new WeightedScorer(new PreferredLabelsScorer(), 1.0), new WeightedScorer(new GangPackScorer(), 0.3),
+                        new WeightedScorer(new RackPackScorer(), 0.2)));
     }
 }

@@ -2,6 +2,9 @@ package dev.drover.coordinator.scheduling.cycle;
 
 import dev.drover.coordinator.scheduling.action.Action;
 import dev.drover.coordinator.scheduling.action.Allocate;
+import dev.drover.coordinator.scheduling.action.Backfill;
+import dev.drover.coordinator.scheduling.action.Preempt;
+import dev.drover.coordinator.scheduling.action.Reclaim;
 import dev.drover.coordinator.scheduling.model.ClusterSnapshot;
 import dev.drover.coordinator.scheduling.model.Plan;
 import java.util.List;
@@ -9,10 +12,11 @@ import java.util.Objects;
 
 /**
  * One scheduling cycle: a pure function from an immutable {@link ClusterSnapshot} to a {@link Plan}.
- * Actions run in order, least disruptive first, each on the capacity the previous ones left.
+ * Actions run in order, least disruptive first, each on the capacity the previous ones left; jobs are
+ * handed out in one order per cycle (priority, fair share, submit order) that the actions share.
  */
 public final class SchedulingCycle {
-    private static final SchedulingCycle DEFAULT = new SchedulingCycle(SchedulerProfile.defaults(), List.of(new Allocate()));
+    private static final SchedulingCycle DEFAULT = defaultCycle();
 
     private final SchedulerProfile profile;
     private final List<Action> actions;
@@ -22,7 +26,17 @@ public final class SchedulingCycle {
         this.actions = List.copyOf(actions);
     }
 
-    /** The default profile with the allocate action; plugins are stateless, so one instance serves every cycle. */
+    private static SchedulingCycle defaultCycle() {
+        Reclaim reclaim = new Reclaim();
+        Preempt preempt = new Preempt();
+        return new SchedulingCycle(SchedulerProfile.defaults(),
+                List.of(new Allocate(reclaim, preempt), new Backfill(reclaim, preempt), reclaim, preempt));
+    }
+
+    /**
+     * The default profile with allocate, backfill, reclaim and preempt; plugins and actions are stateless,
+     * so one instance serves every cycle.
+     */
     public static SchedulingCycle defaults() {
         return DEFAULT;
     }

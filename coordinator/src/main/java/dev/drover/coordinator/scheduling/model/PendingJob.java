@@ -1,9 +1,15 @@
 package dev.drover.coordinator.scheduling.model;
 
+import java.time.Duration;
 import java.time.Instant;
+import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 
-/** A job waiting for placement: one attempt of a gang of identical replicas. */
+/**
+ * A job waiting for placement: one attempt of a gang of identical replicas, with its placement constraints
+ * (labels every node must have, labels it would rather have, pack or spread) and its preemption history.
+ */
 public record PendingJob(
         String jobId,
         int attempt,
@@ -14,7 +20,13 @@ public record PendingJob(
         int replicas,
         int gpusPerReplica,
         double cpusPerReplica,
-        long memoryPerReplica) {
+        long memoryPerReplica,
+        boolean preemptible,
+        Duration maxRuntime,
+        Map<String, String> requiredLabels,
+        Map<String, String> preferredLabels,
+        PlacementStrategy strategy,
+        Set<String> preemptedBy) {
 
     public PendingJob {
         Objects.requireNonNull(jobId, "jobId");
@@ -26,6 +38,20 @@ public record PendingJob(
         if (gpusPerReplica < 0 || cpusPerReplica < 0 || memoryPerReplica < 0) {
             throw new IllegalArgumentException("job " + jobId + " asks for negative resources");
         }
+        if (maxRuntime != null && (maxRuntime.isNegative() || maxRuntime.isZero())) {
+            throw new IllegalArgumentException("job " + jobId + " needs a positive maxRuntime: " + maxRuntime);
+        }
+        requiredLabels = Map.copyOf(requiredLabels);
+        preferredLabels = Map.copyOf(preferredLabels);
+        strategy = strategy == null ? PlacementStrategy.PACK : strategy;
+        preemptedBy = Set.copyOf(preemptedBy);
+    }
+
+    /** A job with no constraints: not preemptible, no runtime limit, no labels, packed, never preempted. */
+    public PendingJob(String jobId, int attempt, String queue, int priority, long submitSeq, Instant submittedAt, int replicas,
+                      int gpusPerReplica, double cpusPerReplica, long memoryPerReplica) {
+        this(jobId, attempt, queue, priority, submitSeq, submittedAt, replicas, gpusPerReplica, cpusPerReplica,
+                memoryPerReplica, false, null, Map.of(), Map.of(), PlacementStrategy.PACK, Set.of());
     }
 
     /** GPUs of the whole gang. */

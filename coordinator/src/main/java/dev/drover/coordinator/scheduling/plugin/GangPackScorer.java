@@ -1,8 +1,9 @@
 package dev.drover.coordinator.scheduling.plugin;
 
 import dev.drover.coordinator.scheduling.model.PendingJob;
+import dev.drover.coordinator.scheduling.model.PlacementStrategy;
 
-/** Prefers nodes already holding a replica of the same gang, so a gang spans as few nodes (and NCCL hops) as possible. */
+/** For packed gangs, prefers nodes already holding a replica of the same gang, so a gang spans as few nodes (and NCCL hops) as possible. */
 public final class GangPackScorer implements NodeScorer {
     public static final String NAME = "GangPack";
 
@@ -13,6 +14,6 @@ public final class GangPackScorer implements NodeScorer {
 
     @Override
     public double score(PendingJob job, NodeState node, GangView gang) {
-        return gang.usesNode(node.name()) ? 100.0 : 0.0;
+        return job.strategy() == PlacementStrategy.PACK && gang.usesNode(node.name()) ? 100.0 : 0.0;
     }
 }

@@ -6,5 +6,11 @@ public interface GangView {
     /** Whether an earlier replica of this gang already sits on the node. */
     boolean usesNode(String nodeName);
 
+    /** Whether an earlier replica of this gang already sits on a node labelled with this rack. */
+    boolean usesRack(String rack);
+
+    /** Whether an earlier replica of this gang already sits on a node labelled with this multi-node NVLink domain. */
+    boolean usesNvlinkDomain(String domain);
+
     int replicasPlaced();
 }

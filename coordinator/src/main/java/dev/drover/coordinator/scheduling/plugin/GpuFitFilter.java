@@ -27,6 +27,9 @@ public final class GpuFitFilter implements NodeFilter {
     @Override
     public String describeRejections(PendingJob job, List<? extends NodeState> rejected) {
         int largest = rejected.stream().mapToInt(NodeState::freeGpuCount).max().orElse(0);
-        return Quantities.nodes(rejected.size()) + " short of free GPUs (largest free: " + largest + ")";
+        long unhealthy = rejected.stream().filter(n -> n.view().gpus().stream().anyMatch(g -> !g.healthy())).count();
+        // Unhealthy GPUs are worth naming: they are the one shortage an operator, not a finishing job, must fix.
+        return Quantities.nodes(rejected.size()) + " short of free GPUs (largest free: " + largest
+                + (unhealthy > 0 ? "; " + unhealthy + " with unhealthy GPUs" : "") + ")";
     }
 }
