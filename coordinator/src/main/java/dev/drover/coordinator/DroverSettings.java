@@ -24,7 +24,11 @@ public record DroverSettings(
     Duration redeliveryInterval,
     int logChunkBytes,
     Map<String, Integer> priorityClasses,
-    String defaultPriorityClass) {
+    String defaultPriorityClass,
+    boolean preemption,
+    Duration minRuntimeBeforePreemption,
+    int maxPreemptionsPerJobPerHour,
+    boolean backfill) {
 
   public static DroverSettings from(Config root) {
     Config c = root.getConfig("drover");
@@ -43,7 +47,11 @@ public record DroverSettings(
         c.getDuration("scheduler.redelivery-interval"),
         (int) (long) c.getBytes("jobs.log-chunk-bytes"),
         priorityClasses(c.getConfig("scheduler.priority-classes")),
-        c.getString("scheduler.default-priority-class"));
+        c.getString("scheduler.default-priority-class"),
+        c.getBoolean("scheduler.preemption"),
+        c.getDuration("scheduler.min-runtime-before-preemption"),
+        c.getInt("scheduler.max-preemptions-per-job-per-hour"),
+        c.getBoolean("scheduler.backfill"));
   }
 
   private static Map<String, Integer> priorityClasses(Config c) {
@@ -57,6 +65,8 @@ public record DroverSettings(
     List<String> p = new ArrayList<>();
     if (httpPort < 1 || httpPort > 65535) p.add("drover.http.port must be between 1 and 65535, got " + httpPort);
     if (nodeTimeout.compareTo(Duration.ofSeconds(1)) < 0) p.add("drover.agents.node-timeout must be at least 1s");
+    if (minRuntimeBeforePreemption.isNegative()) p.add("drover.scheduler.min-runtime-before-preemption must not be negative");
+    if (maxPreemptionsPerJobPerHour < 0) p.add("drover.scheduler.max-preemptions-per-job-per-hour must not be negative");
     if (priorityClasses.isEmpty()) p.add("drover.scheduler.priority-classes must name at least one class");
     for (String name : priorityClasses.keySet()) {
       if (!dev.drover.protocol.spec.JobSpecs.NAME.matcher(name).matches()) p.add("priority class '" + name + "' is not a valid name");

@@ -15,6 +15,7 @@ import dev.drover.coordinator.node.NodeEntity;
 import dev.drover.coordinator.projection.JobIndex;
 import dev.drover.coordinator.queue.QueueRegistry;
 import dev.drover.coordinator.scheduling.SchedulerSingleton;
+import dev.drover.coordinator.scheduling.model.PendingReason;
 import dev.drover.protocol.Json;
 import dev.drover.protocol.agent.AgentMessage;
 import dev.drover.protocol.api.CordonRequest;
@@ -334,15 +335,11 @@ public final class ApiRoutes extends AllDirectives {
         }))));
   }
 
-  private Route withReasons(List<String> ids, Function<Map<String, String>, Route> inner) {
+  private Route withReasons(List<String> ids, Function<Map<String, PendingReason>, Route> inner) {
     if (ids.isEmpty()) return inner.apply(Map.of());
     CompletionStage<SchedulerSingleton.PendingReasons> r = AskPattern.ask(SchedulerSingleton.proxy(system),
         reply -> new SchedulerSingleton.GetPendingReasons(ids, reply), Duration.ofSeconds(2), system.scheduler());
-    return onComplete(r, t -> {
-      Map<String, String> m = new java.util.HashMap<>();
-      if (t.isSuccess()) t.get().reasons().forEach((k, v) -> m.put(k, v.message()));
-      return inner.apply(m);
-    });
+    return onComplete(r, t -> inner.apply(t.isSuccess() ? t.get().reasons() : Map.of()));
   }
 
   /** Asks the job entity and checks the caller may see it; unknown and foreign jobs are both 404. */
@@ -542,7 +539,7 @@ public final class ApiRoutes extends AllDirectives {
         .addHeader(HttpHeader.parse("Retry-After", "2"));
   }
 
-  static JobView view(JobEntity.State s, String schedulerReason) {
+  static JobView view(JobEntity.State s, PendingReason schedulerReason) {
     return JobViews.view(s, schedulerReason, Instant.now());
   }
 

@@ -644,8 +644,11 @@ public final class JobEntity
       String key = "enqueued/" + attempt;
       if (!acked.contains(key)) {
         JobSpec spec = s.spec();
+        var placement = spec.placement() == null ? dev.drover.protocol.spec.PlacementSpec.DEFAULT : spec.placement();
         SchedulerSingleton.QueuedJob q = new SchedulerSingleton.QueuedJob(jobId, attempt, spec.queue(), spec.priority(),
-            s.submittedAt(), spec.replicas(), spec.resources().gpus(), spec.resources().cpus(), spec.resources().memoryBytes());
+            s.submittedAt(), spec.replicas(), spec.resources().gpus(), spec.resources().cpus(), spec.resources().memoryBytes(),
+            Boolean.TRUE.equals(spec.preemptible()), spec.maxRuntimeDuration().map(Duration::toMillis).orElse(null),
+            placement.requireLabels(), placement.preferLabels(), placement.strategy());
         ack(key, attempt, org.apache.pekko.actor.typed.javadsl.AskPattern.ask(scheduler,
             (ActorRef<Done> r) -> new SchedulerSingleton.Enqueue(q, r), timeout, ctx.getSystem().scheduler()));
       }

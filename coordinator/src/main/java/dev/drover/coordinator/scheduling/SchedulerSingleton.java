@@ -9,6 +9,11 @@ import dev.drover.coordinator.job.ReplicaSlot;
 import dev.drover.coordinator.queue.QueueRegistry;
 import dev.drover.coordinator.scheduling.cycle.SchedulingCycle;
 import dev.drover.coordinator.scheduling.model.ClusterSnapshot;
+import dev.drover.coordinator.scheduling.model.PlacementStrategy;
+import dev.drover.coordinator.scheduling.model.Preemption;
+import dev.drover.coordinator.scheduling.model.QueueView;
+import dev.drover.coordinator.scheduling.model.RunningJob;
+import dev.drover.coordinator.scheduling.model.SchedulerConfig;
 import dev.drover.coordinator.scheduling.model.Feasibility;
 import dev.drover.coordinator.scheduling.model.GpuSlot;
 import dev.drover.coordinator.scheduling.model.NodeView;
@@ -78,7 +83,12 @@ public final class SchedulerSingleton
       int replicas,
       int gpusPerReplica,
       double cpusPerReplica,
-      long memoryPerReplica)
+      long memoryPerReplica,
+      boolean preemptible,
+      Long maxRuntimeMillis,
+      Map<String, String> requireLabels,
+      Map<String, String> preferLabels,
+      String strategy)
       implements CborSerializable {}
 
   public record Enqueue(QueuedJob job, ActorRef<Done> replyTo) implements Command {}
@@ -135,6 +145,8 @@ public final class SchedulerSingleton
     INSTANCE
   }
 
+  private record PreemptionAcked(String allocationKey) implements Command {}
+
   private enum Tick implements Command {
     INSTANCE
   }
@@ -150,6 +162,14 @@ public final class SchedulerSingleton
 
   public record JobReleased(String jobId, int attempt, Instant at) implements Event {}
 
+  /** A cycle decided to stop this attempt for another job (priority) or for its queue's guarantee (reclaim). */
+  public record PreemptionDecided(
+      String victimJobId, int victimAttempt, String forJobId, String reasonCode, String message, Instant at)
+      implements Event {}
+
+  /** One past preemption of a job: by whom and when (thrash guards read these). */
+  public record PreemptionRecord(String forJobId, Instant at) implements CborSerializable {}
+
   /** GPUs held by one attempt of one job, per the ledger. */
   public record Allocation(
       String jobId,
@@ -163,7 +183,9 @@ public final class SchedulerSingleton
       long memoryPerReplica,
       String queue,
       int priority,
-      Instant placedAt)
+      Instant placedAt,
+      boolean preemptible,
+      Long maxRuntimeMillis)
       implements CborSerializable {
 
     @JsonIgnore
@@ -174,27 +196,54 @@ public final class SchedulerSingleton
 
   // ---------------------------------------------------------------- state
 
-  /** The ledger: waiting jobs by id, allocations by job/attempt. */
-  public record State(Map<String, QueuedJob> pending, Map<String, Allocation> allocations) implements CborSerializable {
+  /**
+   * The ledger: waiting jobs by id, allocations by job/attempt, attempts being preempted, and each
+   * job's recent preemptions (kept a day, for the per-hour cap and "never preempt your preemptor").
+   */
+  public record State(
+      Map<String, QueuedJob> pending,
+      Map<String, Allocation> allocations,
+      Set<String> terminating,
+      Map<String, List<PreemptionRecord>> preemptions)
+      implements CborSerializable {
+
+    public State {
+      terminating = terminating == null ? Set.of() : terminating;
+      preemptions = preemptions == null ? Map.of() : preemptions;
+    }
+
     State apply(Event event) {
       if (event instanceof JobQueued e) {
         Map<String, QueuedJob> p = new HashMap<>(pending);
         p.put(e.job().jobId(), e.job());
-        return new State(p, allocations);
+        return new State(p, allocations, terminating, preemptions);
       } else if (event instanceof PlacementCommitted e) {
         Map<String, QueuedJob> p = new HashMap<>(pending);
         QueuedJob q = p.get(e.allocation().jobId());
         if (q != null && q.attempt() == e.allocation().attempt()) p.remove(q.jobId());
         Map<String, Allocation> a = new HashMap<>(allocations);
         a.put(e.allocation().key(), e.allocation());
-        return new State(p, a);
+        return new State(p, a, terminating, preemptions);
       } else if (event instanceof JobReleased e) {
         Map<String, QueuedJob> p = new HashMap<>(pending);
         QueuedJob q = p.get(e.jobId());
         if (q != null && q.attempt() == e.attempt()) p.remove(e.jobId());
         Map<String, Allocation> a = new HashMap<>(allocations);
-        a.remove(e.jobId() + "/" + e.attempt());
-        return new State(p, a);
+        String key = e.jobId() + "/" + e.attempt();
+        a.remove(key);
+        Set<String> t = new HashSet<>(terminating);
+        t.remove(key);
+        return new State(p, a, t, preemptions);
+      } else if (event instanceof PreemptionDecided e) {
+        Set<String> t = new HashSet<>(terminating);
+        t.add(e.victimJobId() + "/" + e.victimAttempt());
+        Map<String, List<PreemptionRecord>> h = new HashMap<>(preemptions);
+        List<PreemptionRecord> list = new ArrayList<>(h.getOrDefault(e.victimJobId(), List.of()));
+        list.add(new PreemptionRecord(e.forJobId(), e.at()));
+        Instant horizon = e.at().minus(Duration.ofDays(1));
+        list.removeIf(r -> r.at().isBefore(horizon));
+        h.put(e.victimJobId(), List.copyOf(list));
+        return new State(pending, allocations, t, h);
       }
       throw new IllegalStateException("unknown event " + event);
     }
@@ -240,6 +289,10 @@ public final class SchedulerSingleton
   private Map<String, PendingReason> reasons = new HashMap<>();
   /** Placements told to their job but not yet answered, with the time they were last sent. */
   private final Map<String, Instant> unanswered = new HashMap<>();
+  /** Preemptions told to their victim but not yet acknowledged, by allocation key. */
+  private final Map<String, Instant> unansweredPreemptions = new HashMap<>();
+  /** Why each pending preemption was decided, to tell the victim (soft; rebuilt as a generic reason). */
+  private final Map<String, String> preemptionReasons = new HashMap<>();
   private boolean cycleScheduled;
   private boolean dirty = true;
 
@@ -255,7 +308,7 @@ public final class SchedulerSingleton
 
   @Override
   public State emptyState() {
-    return new State(Map.of(), Map.of());
+    return new State(Map.of(), Map.of(), Set.of(), Map.of());
   }
 
   @Override
@@ -271,6 +324,8 @@ public final class SchedulerSingleton
           // Every allocation is re-offered to its job once: a job that moved on while the
           // previous scheduler incarnation was down refuses, and the GPUs are released.
           for (String key : state.allocations().keySet()) unanswered.put(key, Instant.EPOCH);
+          // Preemptions decided before a failover are told to their victims again (idempotent).
+          for (String key : state.terminating()) unansweredPreemptions.put(key, Instant.EPOCH);
           timers.startTimerWithFixedDelay(Tick.INSTANCE, settings.schedulerInterval());
         })
         .build();
@@ -290,6 +345,10 @@ public final class SchedulerSingleton
         .onCommand(QueuesUpdated.class, this::onQueuesUpdated)
         .onCommand(GetQueueUsage.class, this::onGetQueueUsage)
         .onCommand(RunCycle.class, this::onRunCycle)
+        .onCommand(PreemptionAcked.class, (s, c) -> {
+          unansweredPreemptions.remove(c.allocationKey());
+          return Effect().noReply();
+        })
         .onCommand(Tick.class, this::onTick)
         .onCommand(Passivate.class, (s, c) -> Effect().stop().thenNoReply())
         .build();
@@ -316,6 +375,8 @@ public final class SchedulerSingleton
         .persist(new JobReleased(c.jobId(), c.attempt(), clock.instant()))
         .thenRun(ns -> {
           unanswered.remove(c.jobId() + "/" + c.attempt());
+          unansweredPreemptions.remove(c.jobId() + "/" + c.attempt());
+          preemptionReasons.remove(c.jobId() + "/" + c.attempt());
           reasons.remove(c.jobId());
           requestCycle();
         })
@@ -401,6 +462,14 @@ public final class SchedulerSingleton
       }
     }
     unanswered.keySet().retainAll(s.allocations().keySet());
+    unansweredPreemptions.keySet().retainAll(s.terminating());
+    for (Map.Entry<String, Instant> e : unansweredPreemptions.entrySet()) {
+      if (Duration.between(e.getValue(), now).compareTo(settings.redeliveryInterval()) >= 0) {
+        Allocation a = s.allocations().get(e.getKey());
+        if (a != null) preempt(a, preemptionReasons.getOrDefault(e.getKey(), "preempted by the scheduler"));
+        e.setValue(now);
+      }
+    }
     if (!s.pending().isEmpty()) dirty = true;
     if (dirty) requestCycle();
     return Effect().noReply();
@@ -422,35 +491,92 @@ public final class SchedulerSingleton
       reasons = new HashMap<>();
       return Effect().noReply();
     }
+    Instant now = clock.instant();
     List<PendingJob> pending = new ArrayList<>();
-    for (QueuedJob q : s.pending().values()) {
-      long seq = ChronoUnit.MICROS.between(Instant.EPOCH, q.submittedAt());
-      pending.add(new PendingJob(q.jobId(), q.attempt(), q.queue(), q.priority(), seq, q.submittedAt(), q.replicas(),
-          q.gpusPerReplica(), q.cpusPerReplica(), q.memoryPerReplica()));
-    }
+    for (QueuedJob q : s.pending().values()) pending.add(pendingJob(s, q));
     pending.sort(Comparator.comparing(PendingJob::jobId));
+    List<RunningJob> running = new ArrayList<>();
+    for (Allocation a : s.allocations().values()) running.add(runningJob(s, a, now));
+    running.sort(Comparator.comparing(RunningJob::jobId).thenComparingInt(RunningJob::attempt));
+    List<QueueView> queueViews = new ArrayList<>();
+    for (QueueRegistry.Queue q : queues.values()) {
+      queueViews.add(new QueueView(q.name(), q.parent(), q.guaranteedGpus(), q.weight(), q.borrowLimitGpus()));
+    }
+    SchedulerConfig config = new SchedulerConfig(settings.minRuntimeBeforePreemption(), settings.maxPreemptionsPerJobPerHour(),
+        settings.backfill(), settings.preemption());
     long started = System.nanoTime();
-    Plan plan = SchedulingCycle.run(new ClusterSnapshot(snapshotNodes(s), pending, clock.instant()));
+    Plan plan = SchedulingCycle.run(new ClusterSnapshot(snapshotNodes(s), pending, now, running, queueViews, config));
     long micros = (System.nanoTime() - started) / 1000;
     reasons = new HashMap<>(plan.pendingReasons());
-    if (plan.placements().isEmpty()) return Effect().noReply();
-    Instant now = clock.instant();
+    if (plan.placements().isEmpty() && plan.preemptions().isEmpty()) return Effect().noReply();
     List<Event> events = new ArrayList<>();
     for (Placement p : plan.placements()) {
       QueuedJob q = s.pending().get(p.jobId());
       events.add(new PlacementCommitted(toAllocation(p, q), now));
     }
-    ctx.getLog().debug("cycle placed {} of {} waiting jobs in {} us", events.size(), pending.size(), micros);
+    for (Preemption p : plan.preemptions()) {
+      events.add(new PreemptionDecided(p.victimJobId(), p.victimAttempt(), p.forJobId(), p.reasonCode(), p.message(), now));
+    }
+    ctx.getLog().debug("cycle placed {} and preempted {} of {} waiting jobs in {} us", plan.placements().size(),
+        plan.preemptions().size(), pending.size(), micros);
+    // One batched ledger write per cycle; nothing is announced before it is durable.
     return Effect()
         .persist(events)
         .thenRun(ns -> {
           for (Event e : events) {
-            Allocation a = ((PlacementCommitted) e).allocation();
-            unanswered.put(a.key(), clock.instant());
-            offer(a);
+            if (e instanceof PlacementCommitted pc) {
+              unanswered.put(pc.allocation().key(), clock.instant());
+              offer(pc.allocation());
+            } else if (e instanceof PreemptionDecided pd) {
+              String key = pd.victimJobId() + "/" + pd.victimAttempt();
+              ctx.getLog().info("preempting {} for {}: {}", key, pd.forJobId(), pd.message());
+              preemptionReasons.put(key, pd.message());
+              unansweredPreemptions.put(key, clock.instant());
+              Allocation a = ns.allocations().get(key);
+              if (a != null) preempt(a, pd.message());
+            }
           }
         })
         .thenNoReply();
+  }
+
+  private PendingJob pendingJob(State s, QueuedJob q) {
+    long seq = ChronoUnit.MICROS.between(Instant.EPOCH, q.submittedAt());
+    Duration maxRuntime = q.maxRuntimeMillis() == null || q.maxRuntimeMillis() <= 0 ? null : Duration.ofMillis(q.maxRuntimeMillis());
+    PlacementStrategy strategy = "spread".equals(q.strategy()) ? PlacementStrategy.SPREAD : PlacementStrategy.PACK;
+    return new PendingJob(q.jobId(), q.attempt(), queueOf(q.queue()), q.priority(), seq, q.submittedAt(), q.replicas(),
+        q.gpusPerReplica(), q.cpusPerReplica(), q.memoryPerReplica(), q.preemptible(), maxRuntime,
+        q.requireLabels() == null ? Map.of() : q.requireLabels(), q.preferLabels() == null ? Map.of() : q.preferLabels(),
+        strategy, preemptedBy(s, q.jobId()));
+  }
+
+  private RunningJob runningJob(State s, Allocation a, Instant now) {
+    List<ReplicaPlacement> placements = new ArrayList<>();
+    int gpusPerReplica = 0;
+    for (ReplicaSlot r : a.slots()) {
+      placements.add(new ReplicaPlacement(r.rank(), r.node(), r.gpuIndices(), r.nodeRank(), r.localRank(), r.localWorldSize()));
+      gpusPerReplica = Math.max(gpusPerReplica, r.gpuIndices().size());
+    }
+    Duration maxRuntime = a.maxRuntimeMillis() == null || a.maxRuntimeMillis() <= 0 ? null : Duration.ofMillis(a.maxRuntimeMillis());
+    Instant hourAgo = now.minus(Duration.ofHours(1));
+    int lastHour = (int) s.preemptions().getOrDefault(a.jobId(), List.of()).stream().filter(r -> r.at().isAfter(hourAgo)).count();
+    return new RunningJob(a.jobId(), a.attempt(), queueOf(a.queue()), a.priority(), a.preemptible(),
+        a.placedAt() == null ? Instant.EPOCH : a.placedAt(), maxRuntime, a.slots().size(), gpusPerReplica, a.cpusPerReplica(),
+        a.memoryPerReplica(), placements, s.terminating().contains(a.key()), lastHour, preemptedBy(s, a.jobId()));
+  }
+
+  private static Set<String> preemptedBy(State s, String jobId) {
+    Set<String> by = new HashSet<>();
+    for (PreemptionRecord r : s.preemptions().getOrDefault(jobId, List.of())) by.add(r.forJobId());
+    return by;
+  }
+
+  private void preempt(Allocation a, String reason) {
+    String key = a.key();
+    ctx.pipeToSelf(
+        org.apache.pekko.actor.typed.javadsl.AskPattern.<JobEntity.Command, Done>ask(peers.job(a.jobId()),
+            r -> new JobEntity.Preempt(a.attempt(), null, reason, r), settings.askTimeout(), ctx.getSystem().scheduler()),
+        (ok, failure) -> failure == null ? new PreemptionAcked(key) : Tick.INSTANCE);
   }
 
   private Allocation toAllocation(Placement p, QueuedJob q) {
@@ -465,7 +591,8 @@ public final class SchedulerSingleton
     }
     slots.sort(Comparator.comparingInt(ReplicaSlot::rank));
     return new Allocation(p.jobId(), p.attempt(), List.copyOf(slots), p.masterNode(), p.masterAddr(), p.masterPort(),
-        p.numNodes(), q.cpusPerReplica(), q.memoryPerReplica(), q.queue(), q.priority(), clock.instant());
+        p.numNodes(), q.cpusPerReplica(), q.memoryPerReplica(), q.queue(), q.priority(), clock.instant(), q.preemptible(),
+        q.maxRuntimeMillis());
   }
 
   private void offer(Allocation a) {
@@ -489,10 +616,12 @@ public final class SchedulerSingleton
     List<NodeView> views = new ArrayList<>();
     for (NodeInfo n : nodes.values()) {
       List<GpuSlot> slots = n.gpus().stream().map(g -> new GpuSlot(g.index(), g.uuid(), true)).toList();
+      Map<Integer, Integer> domains = new HashMap<>();
+      for (GpuDevice g : n.gpus()) if (g.topologyDomain() != null) domains.put(g.index(), g.topologyDomain());
       views.add(new NodeView(n.name(), n.address(), n.ready(), n.cordoned(), n.draining(), slots,
           gpus.getOrDefault(n.name(), Set.of()), n.cpus(), cpus.getOrDefault(n.name(), 0.0), n.memoryBytes(),
           memory.getOrDefault(n.name(), 0L), n.labels() == null ? Map.of() : n.labels(), n.portRangeStart(),
-          n.portRangeEnd(), ports.getOrDefault(n.name(), Set.of())));
+          n.portRangeEnd(), ports.getOrDefault(n.name(), Set.of()), domains));
     }
     return views;
   }
