@@ -401,6 +401,7 @@ public final class SchedulerSingleton
     Map<String, QueueRegistry.Queue> next = new TreeMap<>();
     for (QueueRegistry.Queue q : c.queues()) next.put(q.name(), q);
     if (!next.equals(queues)) {
+      ctx.getLog().info("queues now {}", next.keySet());
       queues = next;
       requestCycle();
     }

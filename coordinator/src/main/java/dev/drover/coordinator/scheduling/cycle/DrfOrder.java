@@ -12,17 +12,34 @@ import java.util.Map;
  * The cycle's job order: priority first; within a priority, the queue with the lowest weighted dominant
  * share goes next (re-read from {@link QueueUsage} at every step, so placements made in this cycle count);
  * within a queue, and between queues of equal share, the profile's order (submit order).
+ *
+ * <p>A requeued victim whose preemptor still waits goes after every other job: otherwise it could take
+ * back, with its older submit time, the GPUs its own stop freed for the preemptor, and be preempted
+ * again and again until its per-hour cap protects it and the preemptor starves.
  */
 final class DrfOrder {
     private final Comparator<PendingJob> jobOrder;
     private final QueueUsage usage;
     /** Priority levels, highest first; each holds its queues' jobs in job order. */
     private final ArrayDeque<List<ArrayDeque<PendingJob>>> levels = new ArrayDeque<>();
+    /** Victims whose preemptor is still pending, in job order. */
+    private final ArrayDeque<PendingJob> deferred = new ArrayDeque<>();
 
     DrfOrder(List<PendingJob> pending, Comparator<PendingJob> jobOrder, QueueUsage usage) {
         this.jobOrder = jobOrder;
         this.usage = usage;
-        List<PendingJob> sorted = new ArrayList<>(pending);
+        java.util.Set<String> waiting = new java.util.HashSet<>();
+        for (PendingJob job : pending) {
+            waiting.add(job.jobId());
+        }
+        List<PendingJob> sorted = new ArrayList<>();
+        List<PendingJob> later = new ArrayList<>();
+        for (PendingJob job : pending) {
+            boolean preemptorWaits = job.preemptedBy().stream().anyMatch(waiting::contains);
+            (preemptorWaits ? later : sorted).add(job);
+        }
+        later.sort(jobOrder);
+        deferred.addAll(later);
         sorted.sort(jobOrder);
         Map<String, ArrayDeque<PendingJob>> level = new LinkedHashMap<>();
         Integer priority = null;
@@ -61,6 +78,6 @@ final class DrfOrder {
             }
             levels.pollFirst();
         }
-        return null;
+        return deferred.pollFirst();
     }
 }
