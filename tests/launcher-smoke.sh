@@ -32,7 +32,8 @@ start_up() {
   perl -e '$SIG{INT} = "DEFAULT"; $SIG{QUIT} = "DEFAULT"; exec @ARGV or die "exec: $!"' \
     setsid "$ROOT/drover" up --port "$PORT" --data-dir "$WORK/data" --simulate-gpus 4 >>"$WORK/up.log" 2>&1 &
   UP_PID=$!
-  for _ in $(seq 1 240); do
+  local deadline=$((SECONDS + 300))
+  while [[ $SECONDS -lt $deadline ]]; do
     if [[ -f "$HOME/.drover/config" ]] && "$ROOT/drover" nodes 2>/dev/null | grep -q " Ready "; then return 0; fi
     kill -0 "$UP_PID" 2>/dev/null || return 1
     sleep 0.5
