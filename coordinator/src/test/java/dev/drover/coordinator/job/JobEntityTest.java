@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.typesafe.config.ConfigFactory;
 import dev.drover.coordinator.Peers;
+import dev.drover.coordinator.ProbePeers;
 import dev.drover.coordinator.TestSettings;
 import dev.drover.coordinator.node.NodeEntity;
 import dev.drover.coordinator.scheduling.SchedulerSingleton;
@@ -24,7 +24,6 @@ import org.apache.pekko.Done;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestKitJunitResource;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
-import org.apache.pekko.actor.typed.RecipientRef;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
 import org.junit.jupiter.api.AfterAll;
@@ -32,12 +31,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 class JobEntityTest {
-  private static final ActorTestKit testKit = ActorTestKit.create(
-      EventSourcedBehaviorTestKit.config()
-          .withFallback(ConfigFactory.parseResources("serialization.conf"))
-          .withFallback(ConfigFactory.parseString("pekko.actor.provider = local"))
-          .withFallback(ConfigFactory.load())
-          .resolve());
+  private static final ActorTestKit testKit = ActorTestKit.create(ProbePeers.testKitConfig());
 
   private TestProbe<SchedulerSingleton.Command> scheduler;
   private TestProbe<NodeEntity.Command> nodes;
@@ -54,22 +48,7 @@ class JobEntityTest {
     scheduler = testKit.createTestProbe();
     nodes = testKit.createTestProbe();
     shard = testKit.createTestProbe();
-    Peers peers = new Peers() {
-      @Override
-      public RecipientRef<SchedulerSingleton.Command> scheduler() {
-        return scheduler.ref();
-      }
-
-      @Override
-      public RecipientRef<JobEntity.Command> job(String jobId) {
-        throw new UnsupportedOperationException();
-      }
-
-      @Override
-      public RecipientRef<NodeEntity.Command> node(String name) {
-        return nodes.ref();
-      }
-    };
+    Peers peers = new ProbePeers(scheduler, testKit.createTestProbe(), nodes);
     kit = EventSourcedBehaviorTestKit.create(testKit.system(),
         JobEntity.create("j-0000000000000001", shard.ref(), TestSettings.fast(), peers));
   }

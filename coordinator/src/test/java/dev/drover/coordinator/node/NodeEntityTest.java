@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.typesafe.config.ConfigFactory;
 import dev.drover.coordinator.Peers;
+import dev.drover.coordinator.ProbePeers;
 import dev.drover.coordinator.TestSettings;
 import dev.drover.coordinator.agentgateway.AgentSession;
 import dev.drover.coordinator.job.JobEntity;
@@ -28,19 +28,13 @@ import java.util.Map;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
-import org.apache.pekko.actor.typed.RecipientRef;
 import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 class NodeEntityTest {
-  private static final ActorTestKit testKit = ActorTestKit.create(
-      EventSourcedBehaviorTestKit.config()
-          .withFallback(ConfigFactory.parseResources("serialization.conf"))
-          .withFallback(ConfigFactory.parseString("pekko.actor.provider = local"))
-          .withFallback(ConfigFactory.load())
-          .resolve());
+  private static final ActorTestKit testKit = ActorTestKit.create(ProbePeers.testKitConfig());
 
   private TestProbe<SchedulerSingleton.Command> scheduler;
   private TestProbe<JobEntity.Command> jobs;
@@ -57,22 +51,7 @@ class NodeEntityTest {
     scheduler = testKit.createTestProbe();
     jobs = testKit.createTestProbe();
     session = testKit.createTestProbe();
-    Peers peers = new Peers() {
-      @Override
-      public RecipientRef<SchedulerSingleton.Command> scheduler() {
-        return scheduler.ref();
-      }
-
-      @Override
-      public RecipientRef<JobEntity.Command> job(String jobId) {
-        return jobs.ref();
-      }
-
-      @Override
-      public RecipientRef<NodeEntity.Command> node(String name) {
-        throw new UnsupportedOperationException();
-      }
-    };
+    Peers peers = new ProbePeers(scheduler, jobs, testKit.createTestProbe());
     kit = EventSourcedBehaviorTestKit.create(testKit.system(), NodeEntity.create("n1", TestSettings.fast(), peers));
   }
 

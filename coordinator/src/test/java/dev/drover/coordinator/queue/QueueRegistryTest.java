@@ -3,8 +3,8 @@ package dev.drover.coordinator.queue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.typesafe.config.ConfigFactory;
 import dev.drover.coordinator.Peers;
+import dev.drover.coordinator.ProbePeers;
 import dev.drover.coordinator.job.JobEntity;
 import dev.drover.coordinator.node.NodeEntity;
 import dev.drover.coordinator.scheduling.SchedulerSingleton;
@@ -12,19 +12,13 @@ import java.time.Instant;
 import java.util.List;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
-import org.apache.pekko.actor.typed.RecipientRef;
 import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 class QueueRegistryTest {
-  private static final ActorTestKit testKit = ActorTestKit.create(
-      EventSourcedBehaviorTestKit.config()
-          .withFallback(ConfigFactory.parseResources("serialization.conf"))
-          .withFallback(ConfigFactory.parseString("pekko.actor.provider = local"))
-          .withFallback(ConfigFactory.load())
-          .resolve());
+  private static final ActorTestKit testKit = ActorTestKit.create(ProbePeers.testKitConfig());
 
   private TestProbe<SchedulerSingleton.Command> scheduler;
   private EventSourcedBehaviorTestKit<QueueRegistry.Command, QueueRegistry.Event, QueueRegistry.State> kit;
@@ -37,22 +31,7 @@ class QueueRegistryTest {
   @BeforeEach
   void setUp() {
     scheduler = testKit.createTestProbe();
-    Peers peers = new Peers() {
-      @Override
-      public RecipientRef<SchedulerSingleton.Command> scheduler() {
-        return scheduler.ref();
-      }
-
-      @Override
-      public RecipientRef<JobEntity.Command> job(String jobId) {
-        throw new UnsupportedOperationException();
-      }
-
-      @Override
-      public RecipientRef<NodeEntity.Command> node(String name) {
-        throw new UnsupportedOperationException();
-      }
-    };
+    Peers peers = new ProbePeers(scheduler, testKit.createTestProbe(), testKit.createTestProbe());
     kit = EventSourcedBehaviorTestKit.create(testKit.system(), QueueRegistry.create(peers));
   }
 
