@@ -625,7 +625,8 @@ public final class JobEntity
       String key = "released/scheduler/" + rel.attempt();
       if (!acked.contains(key)) {
         ack(key, rel.attempt(), org.apache.pekko.actor.typed.javadsl.AskPattern.ask(scheduler,
-            (ActorRef<Done> r) -> new SchedulerSingleton.Release(jobId, rel.attempt(), r), timeout, ctx.getSystem().scheduler()));
+            (ActorRef<Done> r) -> new SchedulerSingleton.Release(jobId, rel.attempt(), completedRuntime(s, rel), r), timeout,
+            ctx.getSystem().scheduler()));
       }
       for (Map.Entry<String, List<String>> e : rel.allocationsByNode().entrySet()) {
         String nkey = "released/node/" + e.getKey() + "/" + rel.attempt();
@@ -675,6 +676,14 @@ public final class JobEntity
         ack(key, attempt, ask(peers.node(e.getKey()), r -> new NodeEntity.Stop(e.getValue(), reason, r)));
       }
     }
+  }
+
+  /** How long the released attempt ran, when it is the one that succeeded; the scheduler learns from it. */
+  private static Long completedRuntime(State s, Release rel) {
+    if (s.phase() != JobState.SUCCEEDED || rel.attempt() != s.attempt() || s.startedAt() == null || s.finishedAt() == null) {
+      return null;
+    }
+    return Duration.between(s.startedAt(), s.finishedAt()).toMillis();
   }
 
   private ReplicaAssignment assignment(State s, ReplicaSlot slot) {

@@ -93,8 +93,13 @@ public final class SchedulerSingleton
 
   public record Enqueue(QueuedJob job, ActorRef<Done> replyTo) implements Command {}
 
-  /** Forget the job's attempt: waiting or placed, its GPUs go back to the pool. */
-  public record Release(String jobId, int attempt, ActorRef<Done> replyTo) implements Command {}
+  /**
+   * Forget the job's attempt: waiting or placed, its GPUs go back to the pool.
+   *
+   * @param completedRuntimeMillis how long the attempt ran when it succeeded (the scheduler learns
+   *     expected runtimes from these); null when it did not complete
+   */
+  public record Release(String jobId, int attempt, Long completedRuntimeMillis, ActorRef<Done> replyTo) implements Command {}
 
   /** A JobEntity's answer to a placement: accepted, or refused (cancelled meanwhile, attempt over). */
   public record PlacementAnswer(String jobId, int attempt, boolean accepted) implements Command {}
@@ -160,7 +165,7 @@ public final class SchedulerSingleton
   /** A placement decided by a cycle: the GPUs are the job's from now on. */
   public record PlacementCommitted(Allocation allocation, Instant at) implements Event {}
 
-  public record JobReleased(String jobId, int attempt, Instant at) implements Event {}
+  public record JobReleased(String jobId, int attempt, Long completedRuntimeMillis, Instant at) implements Event {}
 
   /** A cycle decided to stop this attempt for another job (priority) or for its queue's guarantee (reclaim). */
   public record PreemptionDecided(
@@ -372,7 +377,7 @@ public final class SchedulerSingleton
         || (waiting != null && waiting.attempt() == c.attempt());
     if (!held) return Effect().reply(c.replyTo(), Done.getInstance());
     return Effect()
-        .persist(new JobReleased(c.jobId(), c.attempt(), clock.instant()))
+        .persist(new JobReleased(c.jobId(), c.attempt(), c.completedRuntimeMillis(), clock.instant()))
         .thenRun(ns -> {
           unanswered.remove(c.jobId() + "/" + c.attempt());
           unansweredPreemptions.remove(c.jobId() + "/" + c.attempt());
@@ -388,7 +393,7 @@ public final class SchedulerSingleton
     unanswered.remove(key);
     if (c.accepted() || !s.allocations().containsKey(key)) return Effect().noReply();
     ctx.getLog().info("job {} refused placement of attempt {}; releasing its GPUs", c.jobId(), c.attempt());
-    return Effect().persist(new JobReleased(c.jobId(), c.attempt(), clock.instant())).thenRun(ns -> requestCycle()).thenNoReply();
+    return Effect().persist(new JobReleased(c.jobId(), c.attempt(), null, clock.instant())).thenRun(ns -> requestCycle()).thenNoReply();
   }
 
   private ReplyEffect<Event, State> onNodeUpdated(State s, NodeUpdated c) {
