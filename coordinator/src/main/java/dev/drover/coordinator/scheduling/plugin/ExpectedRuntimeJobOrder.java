@@ -20,7 +20,7 @@ import java.util.Objects;
 public final class ExpectedRuntimeJobOrder implements JobOrder {
     public static final String NAME = "expected-runtime";
     /** Waiting one second offsets this many seconds of expected runtime (tuned on the Philly replay, docs/benchmarks.md). */
-    public static final double DEFAULT_AGING_RATE = 0.05;
+    public static final double DEFAULT_AGING_RATE = 0.2;
     /** About the median runtime of a GPU job in the Philly trace (1,144 s); only used for jobs with no estimate. */
     public static final Duration DEFAULT_MISSING_ESTIMATE = Duration.ofMinutes(20);
 
