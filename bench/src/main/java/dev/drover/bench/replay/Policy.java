@@ -6,7 +6,10 @@ public enum Policy {
     FIFO("fifo"),
     /** Shortest true duration first, without head-of-line blocking: a reference that reads the trace's durations. */
     SJF_ORACLE("sjf-oracle"),
-    /** What Drover ships: the core's own order (priority, then submit), no head-of-line blocking, no durations. */
+    /**
+     * What Drover ships: the core's expected-runtime order (priority, then shortest estimate with aging), estimates
+     * learned from jobs that already finished, no head-of-line blocking, never the job's own duration.
+     */
     DEFAULT("default");
 
     private final String cliName;
@@ -34,9 +37,14 @@ public enum Policy {
         return this == FIFO;
     }
 
+    /** Whether jobs carry runtime estimates learned from finished jobs and the core orders them by these. */
+    boolean learnsRuntimes() {
+        return this == DEFAULT;
+    }
+
     /**
-     * The core's submit sequence for a job: the core orders by priority (all equal here), then by this number,
-     * so the ordering a policy wants is encoded here and the production placement code does the rest. The row
+     * The core's submit sequence for a job: for {@code fifo} and {@code sjf-oracle} the core orders by priority (all
+     * equal here), then by this number, so the ordering they want is encoded here and the production placement code does the rest. The row
      * number in the low bits keeps it unique (rows < 2^20, durations < 2^40 s).
      */
     long submitSeq(TraceJob job) {

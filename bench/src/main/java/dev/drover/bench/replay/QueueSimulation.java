@@ -1,5 +1,11 @@
 package dev.drover.bench.replay;
 
+import dev.drover.coordinator.scheduling.model.PendingJob;
+import dev.drover.coordinator.scheduling.plugin.ExpectedRuntimeJobOrder;
+import dev.drover.coordinator.scheduling.plugin.JobOrder;
+import dev.drover.coordinator.scheduling.plugin.PriorityJobOrder;
+import dev.drover.coordinator.scheduling.plugin.RuntimeHistory;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -19,6 +25,11 @@ import java.util.TreeMap;
  * is run, at the same instant, on the capacity the previous slice left. That argument holds for a core that only
  * allocates; once a job that does not fit can reserve capacity (backfill) or stop others (preemption), every pending
  * job of the queue has to be offered to one cycle.
+ *
+ * <p>Under {@code default}, a job's runtime estimate is what a {@link RuntimeHistory} fed with this queue's completed
+ * jobs says when the job arrives (only jobs finished by then, so nothing from the future and never the job's own
+ * duration); it is fixed from then on, so the core's order of the pending jobs never changes and one sorted map
+ * serves every cycle.
  */
 final class QueueSimulation {
     private final QueueCapacity capacity;
@@ -26,14 +37,16 @@ final class QueueSimulation {
     private final int maxJobsPerCycle;
     private final List<SimulatedNode> nodes = new ArrayList<>();
     private final SchedulingCoreAdapter core;
-    /** Pending jobs by the core's order key (priorities are all equal, so the submit sequence alone orders them). */
-    private final TreeMap<Long, SimulatedJob> pending = new TreeMap<>();
+    /** Runtimes of this queue's completed jobs; only under {@code default}. */
+    private final RuntimeHistory history;
+    /** Pending jobs in the core's own job order (every trace job has priority 0 and this one queue). */
+    private final TreeMap<PendingJob, SimulatedJob> pending;
     private final PriorityQueue<SimulatedJob> running = new PriorityQueue<>(
             Comparator.comparingLong(SimulatedJob::finishS).thenComparingLong(j -> j.submitSeq));
     private final List<JobOutcome> outcomes = new ArrayList<>();
     private long infeasible;
 
-    QueueSimulation(QueueCapacity capacity, Policy policy, int maxJobsPerCycle) {
+    QueueSimulation(QueueCapacity capacity, Policy policy, int maxJobsPerCycle, EstimateSettings estimates) {
         if (maxJobsPerCycle < 1) {
             throw new IllegalArgumentException("maxJobsPerCycle must be >= 1");
         }
@@ -45,7 +58,12 @@ final class QueueSimulation {
             // Zero-padded so the core's name order is the index order.
             nodes.add(new SimulatedNode(i, String.format("%s-n%0" + digits + "d", capacity.queue(), i), capacity.gpusPerNode()));
         }
-        this.core = new SchedulingCoreAdapter(capacity.queue(), nodes);
+        JobOrder order = policy.learnsRuntimes()
+                ? new ExpectedRuntimeJobOrder(estimates.agingRate(), ExpectedRuntimeJobOrder.DEFAULT_MISSING_ESTIMATE)
+                : new PriorityJobOrder();
+        this.history = policy.learnsRuntimes() ? new RuntimeHistory(estimates.historyWindow(), estimates.historyMinSamples()) : null;
+        this.pending = new TreeMap<>(order);
+        this.core = new SchedulingCoreAdapter(capacity.queue(), nodes, order);
     }
 
     /** Replays {@code jobs} (this queue's, in submit order) to the end and returns what happened. */
@@ -74,7 +92,10 @@ final class QueueSimulation {
             }
             while (next < arrivals.size() && arrivals.get(next).trace.submitS() == now) {
                 SimulatedJob job = arrivals.get(next++);
-                pending.put(job.submitSeq, job);
+                Duration estimate = history == null ? null
+                        : history.estimate(capacity.queue(), job.shape.totalGpus(), null).orElse(null);
+                job.coreJob = core.pendingJob(job, estimate);
+                pending.put(job.coreJob, job);
             }
             if (policy.headOfLineBlocking()) {
                 scheduleHeadOfLine(now);
@@ -91,7 +112,7 @@ final class QueueSimulation {
 
     /** No head-of-line blocking: every job that fits in the core's order starts now. */
     private void schedule(long now) {
-        Long after = null;
+        PendingJob after = null;
         while (!pending.isEmpty()) {
             int free = 0;
             int largest = 0;
@@ -104,9 +125,9 @@ final class QueueSimulation {
                 return;
             }
             List<SimulatedJob> slice = new ArrayList<>();
-            Long last = null;
+            PendingJob last = null;
             for (SimulatedJob job : (after == null ? pending : pending.tailMap(after, false)).values()) {
-                last = job.submitSeq;
+                last = job.coreJob;
                 if (job.shape.gpusPerReplica() <= largest && job.shape.totalGpus() <= free) {
                     slice.add(job);
                     if (slice.size() == maxJobsPerCycle) {
@@ -178,7 +199,7 @@ final class QueueSimulation {
         master.version++;
         job.startS = now;
         job.assignment = assignment;
-        pending.remove(job.submitSeq);
+        pending.remove(job.coreJob);
         running.add(job);
     }
 
@@ -194,6 +215,10 @@ final class QueueSimulation {
         SimulatedNode master = nodes.get(assignment.masterNode());
         master.portsInUse.clear(assignment.masterPort());
         master.version++;
+        if (history != null) {
+            // The trace has no job name, so jobs are alike by queue and GPU count only.
+            history.record(capacity.queue(), job.shape.totalGpus(), null, Duration.ofSeconds(job.trace.durationS()));
+        }
         outcomes.add(new JobOutcome(job.trace.jobId(), job.trace.submitS(), job.startS, job.finishS(), job.shape.totalGpus()));
     }
 }

@@ -34,6 +34,15 @@ public final class ReplayCommand implements Callable<Integer> {
             description = "jobs offered to one cycle at most; any value gives the same placements")
     int maxJobsPerCycle;
 
+    @Option(names = "--aging-rate", hidden = true, description = "default policy: seconds of expected runtime one second of waiting offsets")
+    Double agingRate;
+
+    @Option(names = "--history-window", hidden = true, description = "default policy: completed runs per kind the median is taken over")
+    Integer historyWindow;
+
+    @Option(names = "--history-min-samples", hidden = true, description = "default policy: runs a kind needs before its median is used")
+    Integer historyMinSamples;
+
     private final PrintStream out;
     private final PrintStream err;
 
@@ -70,7 +79,11 @@ public final class ReplayCommand implements Callable<Integer> {
         long started = System.nanoTime();
         List<TraceJob> jobs = TraceFiles.readJobs(trace);
         List<QueueCapacity> queues = TraceFiles.readCapacities(capacity);
-        ReplayResult result = TraceReplay.run(jobs, queues, chosen, scaleCapacity, maxJobsPerCycle);
+        EstimateSettings d = EstimateSettings.DEFAULTS;
+        EstimateSettings estimates = new EstimateSettings(agingRate == null ? d.agingRate() : agingRate,
+                historyWindow == null ? d.historyWindow() : historyWindow,
+                historyMinSamples == null ? d.historyMinSamples() : historyMinSamples);
+        ReplayResult result = TraceReplay.run(jobs, queues, chosen, scaleCapacity, maxJobsPerCycle, estimates);
         double wall = (System.nanoTime() - started) / 1e9;
         // In JSON mode stdout carries the one object only; the counts go to stderr.
         PrintStream notes = output.equals("json") ? err : out;

@@ -1,5 +1,6 @@
 package dev.drover.bench.replay;
 
+import dev.drover.coordinator.scheduling.cycle.SchedulerProfile;
 import dev.drover.coordinator.scheduling.cycle.SchedulingCycle;
 import dev.drover.coordinator.scheduling.model.ClusterSnapshot;
 import dev.drover.coordinator.scheduling.model.Feasibility;
@@ -9,8 +10,10 @@ import dev.drover.coordinator.scheduling.model.PendingJob;
 import dev.drover.coordinator.scheduling.model.Placement;
 import dev.drover.coordinator.scheduling.model.Plan;
 import dev.drover.coordinator.scheduling.model.ReplicaPlacement;
+import dev.drover.coordinator.scheduling.plugin.JobOrder;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -21,7 +24,8 @@ import java.util.Set;
 /**
  * The one place the replay touches the production scheduling core: it turns the simulator's nodes and
  * pending jobs into a {@link ClusterSnapshot}, runs {@link SchedulingCycle#run}, and turns the plan's
- * placements back into GPU assignments. Only the time spent in the core is counted as scheduler CPU.
+ * placements back into GPU assignments. Only the time spent in the core is counted as scheduler CPU. The cycle is the
+ * default one with the given job order.
  */
 final class SchedulingCoreAdapter {
     static final int PORT_RANGE_START = 29500;
@@ -39,12 +43,13 @@ final class SchedulingCoreAdapter {
     private final Map<String, SimulatedNode> nodesByName = new HashMap<>();
     private final NodeView[] views;
     private final int[] viewVersions;
-    private final Map<SimulatedJob, PendingJob> pendingJobs = new HashMap<>();
+    private final SchedulingCycle cycle;
     private long cpuNanos;
     private long cycles;
 
-    SchedulingCoreAdapter(String queue, List<SimulatedNode> nodes) {
+    SchedulingCoreAdapter(String queue, List<SimulatedNode> nodes, JobOrder jobOrder) {
         this.queue = queue;
+        this.cycle = new SchedulingCycle(SchedulerProfile.defaults().withJobOrder(jobOrder), SchedulingCycle.defaults().actions());
         this.nodes = List.copyOf(nodes);
         for (SimulatedNode node : nodes) {
             nodesByName.put(node.name, node);
@@ -71,11 +76,11 @@ final class SchedulingCoreAdapter {
         List<PendingJob> jobs = new ArrayList<>(pending.size());
         Map<String, SimulatedJob> byId = new HashMap<>();
         for (SimulatedJob job : pending) {
-            jobs.add(pendingJobs.computeIfAbsent(job, this::pendingJob));
+            jobs.add(job.coreJob);
             byId.put(job.trace.jobId(), job);
         }
         long before = THREADS.getCurrentThreadCpuTime();
-        Plan plan = SchedulingCycle.run(new ClusterSnapshot(nodeViews, jobs, EPOCH.plusSeconds(nowS)));
+        Plan plan = cycle.plan(new ClusterSnapshot(nodeViews, jobs, EPOCH.plusSeconds(nowS)));
         cpuNanos += THREADS.getCurrentThreadCpuTime() - before;
         cycles++;
         List<SimulatedJob.GangAssignment> assignments = new ArrayList<>(plan.placements().size());
@@ -90,10 +95,6 @@ final class SchedulingCoreAdapter {
             assignments.add(new SimulatedJob.GangAssignment(job, replicaNodes, replicaGpus,
                     nodesByName.get(placement.masterNode()).index, placement.masterPort()));
         }
-        // Placed jobs leave the pending set for good; keeping their core view would only hold memory.
-        for (SimulatedJob.GangAssignment assignment : assignments) {
-            pendingJobs.remove(assignment.job());
-        }
         return assignments;
     }
 
@@ -105,10 +106,11 @@ final class SchedulingCoreAdapter {
         return cycles;
     }
 
-    private PendingJob pendingJob(SimulatedJob job) {
+    /** The core's view of a job as it arrives, with the runtime estimate Drover would have then (null: none). */
+    PendingJob pendingJob(SimulatedJob job, Duration expectedRuntime) {
         TraceJob trace = job.trace;
         return new PendingJob(trace.jobId(), 0, queue, 0, job.submitSeq, EPOCH.plusSeconds(trace.submitS()),
-                job.shape.replicas(), job.shape.gpusPerReplica(), 0, 0);
+                job.shape.replicas(), job.shape.gpusPerReplica(), 0, 0).withExpectedRuntime(expectedRuntime);
     }
 
     /** The node's immutable core view, rebuilt only after the node changed (building one sorts and copies). */

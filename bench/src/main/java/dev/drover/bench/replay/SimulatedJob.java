@@ -1,5 +1,6 @@
 package dev.drover.bench.replay;
 
+import dev.drover.coordinator.scheduling.model.PendingJob;
 import java.util.List;
 
 /** A trace job inside a queue simulation: its gang shape, its order key for the core, and where and when it ran. */
@@ -7,6 +8,8 @@ final class SimulatedJob {
     final TraceJob trace;
     final GangShape shape;
     final long submitSeq;
+    /** The core's view of the job, set when it arrives; pending jobs are kept in the core's order of these. */
+    PendingJob coreJob;
     long startS = -1;
     GangAssignment assignment;
 

@@ -23,6 +23,11 @@ public final class TraceReplay {
 
     public static ReplayResult run(List<TraceJob> jobs, List<QueueCapacity> capacities, Policy policy, double scaleCapacity,
                                    int maxJobsPerCycle) {
+        return run(jobs, capacities, policy, scaleCapacity, maxJobsPerCycle, EstimateSettings.DEFAULTS);
+    }
+
+    static ReplayResult run(List<TraceJob> jobs, List<QueueCapacity> capacities, Policy policy, double scaleCapacity,
+                            int maxJobsPerCycle, EstimateSettings estimates) {
         Map<String, QueueCapacity> byQueue = new LinkedHashMap<>();
         for (QueueCapacity capacity : capacities) {
             byQueue.put(capacity.queue(), scaleCapacity == 1.0 ? capacity : capacity.scaled(scaleCapacity));
@@ -44,7 +49,7 @@ public final class TraceReplay {
         long cpuNanos = 0;
         long infeasible = 0;
         for (QueueCapacity capacity : byQueue.values()) {
-            QueueRun run = new QueueSimulation(capacity, policy, maxJobsPerCycle)
+            QueueRun run = new QueueSimulation(capacity, policy, maxJobsPerCycle, estimates)
                     .run(jobsByQueue.getOrDefault(capacity.queue(), List.of()));
             queues.put(capacity.queue(), ReplayStats.of(run.outcomes(), capacity.gpus(), run.schedulerCpuNanos()));
             all.addAll(run.outcomes());

@@ -29,6 +29,14 @@ public record SchedulerProfile(JobOrder jobOrder, List<NodeFilter> filters, List
     }
 
     /**
+     * This profile with another job order, e.g. {@code defaults().withJobOrder(new ExpectedRuntimeJobOrder())} to try
+     * shorter expected runtimes first.
+     */
+    public SchedulerProfile withJobOrder(JobOrder order) {
+        return new SchedulerProfile(order, filters, scorers);
+    }
+
+    /**
      * Priority order; filters cheapest first (flags, labels, then GPUs, CPUs, memory). Scorer weights make a
      * strict ladder: spreading (only for SPREAD gangs) over bin-packing; bin-packing so far above the rest
      * that one GPU less left free (100 x 100/64 = 156.25) outweighs preferred labels (up to 100), same node
