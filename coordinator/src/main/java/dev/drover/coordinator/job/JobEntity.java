@@ -649,7 +649,7 @@ public final class JobEntity
         SchedulerSingleton.QueuedJob q = new SchedulerSingleton.QueuedJob(jobId, attempt, spec.queue(), spec.priority(),
             s.submittedAt(), spec.replicas(), spec.resources().gpus(), spec.resources().cpus(), spec.resources().memoryBytes(),
             Boolean.TRUE.equals(spec.preemptible()), spec.maxRuntimeDuration().map(Duration::toMillis).orElse(null),
-            placement.requireLabels(), placement.preferLabels(), placement.strategy());
+            placement.requireLabels(), placement.preferLabels(), placement.strategy(), spec.name());
         ack(key, attempt, org.apache.pekko.actor.typed.javadsl.AskPattern.ask(scheduler,
             (ActorRef<Done> r) -> new SchedulerSingleton.Enqueue(q, r), timeout, ctx.getSystem().scheduler()));
       }

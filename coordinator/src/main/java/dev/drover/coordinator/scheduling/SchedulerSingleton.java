@@ -7,7 +7,10 @@ import dev.drover.coordinator.Peers;
 import dev.drover.coordinator.job.JobEntity;
 import dev.drover.coordinator.job.ReplicaSlot;
 import dev.drover.coordinator.queue.QueueRegistry;
+import dev.drover.coordinator.scheduling.cycle.SchedulerProfile;
 import dev.drover.coordinator.scheduling.cycle.SchedulingCycle;
+import dev.drover.coordinator.scheduling.plugin.ExpectedRuntimeJobOrder;
+import dev.drover.coordinator.scheduling.plugin.RuntimeHistory;
 import dev.drover.coordinator.scheduling.model.ClusterSnapshot;
 import dev.drover.coordinator.scheduling.model.PlacementStrategy;
 import dev.drover.coordinator.scheduling.model.Preemption;
@@ -88,7 +91,8 @@ public final class SchedulerSingleton
       Long maxRuntimeMillis,
       Map<String, String> requireLabels,
       Map<String, String> preferLabels,
-      String strategy)
+      String strategy,
+      String jobName)
       implements CborSerializable {}
 
   public record Enqueue(QueuedJob job, ActorRef<Done> replyTo) implements Command {}
@@ -172,6 +176,9 @@ public final class SchedulerSingleton
       String victimJobId, int victimAttempt, String forJobId, String reasonCode, String message, Instant at)
       implements Event {}
 
+  /** How long one succeeded attempt ran, for learning expected runtimes (never the waiting job's own). */
+  public record RuntimeSample(String queue, long gpus, String jobName, long runtimeMillis) implements CborSerializable {}
+
   /** One past preemption of a job: by whom and when (thrash guards read these). */
   public record PreemptionRecord(String forJobId, Instant at) implements CborSerializable {}
 
@@ -190,7 +197,8 @@ public final class SchedulerSingleton
       int priority,
       Instant placedAt,
       boolean preemptible,
-      Long maxRuntimeMillis)
+      Long maxRuntimeMillis,
+      String jobName)
       implements CborSerializable {
 
     @JsonIgnore
@@ -209,36 +217,49 @@ public final class SchedulerSingleton
       Map<String, QueuedJob> pending,
       Map<String, Allocation> allocations,
       Set<String> terminating,
-      Map<String, List<PreemptionRecord>> preemptions)
+      Map<String, List<PreemptionRecord>> preemptions,
+      List<RuntimeSample> runtimes)
       implements CborSerializable {
+
+    /** How many recent runtimes the ledger keeps to learn from. */
+    static final int RUNTIME_SAMPLES = 5000;
 
     public State {
       terminating = terminating == null ? Set.of() : terminating;
       preemptions = preemptions == null ? Map.of() : preemptions;
+      runtimes = runtimes == null ? List.of() : runtimes;
     }
 
     State apply(Event event) {
       if (event instanceof JobQueued e) {
         Map<String, QueuedJob> p = new HashMap<>(pending);
         p.put(e.job().jobId(), e.job());
-        return new State(p, allocations, terminating, preemptions);
+        return new State(p, allocations, terminating, preemptions, runtimes);
       } else if (event instanceof PlacementCommitted e) {
         Map<String, QueuedJob> p = new HashMap<>(pending);
         QueuedJob q = p.get(e.allocation().jobId());
         if (q != null && q.attempt() == e.allocation().attempt()) p.remove(q.jobId());
         Map<String, Allocation> a = new HashMap<>(allocations);
         a.put(e.allocation().key(), e.allocation());
-        return new State(p, a, terminating, preemptions);
+        return new State(p, a, terminating, preemptions, runtimes);
       } else if (event instanceof JobReleased e) {
         Map<String, QueuedJob> p = new HashMap<>(pending);
         QueuedJob q = p.get(e.jobId());
         if (q != null && q.attempt() == e.attempt()) p.remove(e.jobId());
         Map<String, Allocation> a = new HashMap<>(allocations);
         String key = e.jobId() + "/" + e.attempt();
-        a.remove(key);
+        Allocation released = a.remove(key);
         Set<String> t = new HashSet<>(terminating);
         t.remove(key);
-        return new State(p, a, t, preemptions);
+        List<RuntimeSample> r = runtimes;
+        if (released != null && e.completedRuntimeMillis() != null && e.completedRuntimeMillis() >= 0) {
+          long gpus = released.slots().stream().mapToLong(x -> x.gpuIndices().size()).sum();
+          List<RuntimeSample> next = new ArrayList<>(runtimes);
+          next.add(new RuntimeSample(queueOf(released.queue()), gpus, released.jobName(), e.completedRuntimeMillis()));
+          if (next.size() > RUNTIME_SAMPLES) next = next.subList(next.size() - RUNTIME_SAMPLES, next.size());
+          r = List.copyOf(next);
+        }
+        return new State(p, a, t, preemptions, r);
       } else if (event instanceof PreemptionDecided e) {
         Set<String> t = new HashSet<>(terminating);
         t.add(e.victimJobId() + "/" + e.victimAttempt());
@@ -248,7 +269,7 @@ public final class SchedulerSingleton
         Instant horizon = e.at().minus(Duration.ofDays(1));
         list.removeIf(r -> r.at().isBefore(horizon));
         h.put(e.victimJobId(), List.copyOf(list));
-        return new State(pending, allocations, t, h);
+        return new State(pending, allocations, t, h, runtimes);
       }
       throw new IllegalStateException("unknown event " + event);
     }
@@ -283,6 +304,9 @@ public final class SchedulerSingleton
   }
 
   private final DroverSettings settings;
+  /** The production cycle: learnt expected runtimes with aging order jobs within a priority and queue. */
+  private final SchedulingCycle cycle =
+      new SchedulingCycle(SchedulerProfile.defaults().withJobOrder(new ExpectedRuntimeJobOrder()), SchedulingCycle.defaults().actions());
   private final Peers peers;
   private final ActorContext<Command> ctx;
   private final TimerScheduler<Command> timers;
@@ -313,7 +337,7 @@ public final class SchedulerSingleton
 
   @Override
   public State emptyState() {
-    return new State(Map.of(), Map.of(), Set.of(), Map.of());
+    return new State(Map.of(), Map.of(), Set.of(), Map.of(), List.of());
   }
 
   @Override
@@ -498,8 +522,13 @@ public final class SchedulerSingleton
       return Effect().noReply();
     }
     Instant now = clock.instant();
+    RuntimeHistory history = new RuntimeHistory();
+    for (RuntimeSample r : s.runtimes()) history.record(r.queue(), r.gpus(), r.jobName(), Duration.ofMillis(r.runtimeMillis()));
     List<PendingJob> pending = new ArrayList<>();
-    for (QueuedJob q : s.pending().values()) pending.add(pendingJob(s, q));
+    for (QueuedJob q : s.pending().values()) {
+      PendingJob job = pendingJob(s, q);
+      pending.add(job.withExpectedRuntime(history.estimate(job.queue(), job.totalGpus(), q.jobName()).orElse(null)));
+    }
     pending.sort(Comparator.comparing(PendingJob::jobId));
     List<RunningJob> running = new ArrayList<>();
     for (Allocation a : s.allocations().values()) running.add(runningJob(s, a, now));
@@ -511,7 +540,7 @@ public final class SchedulerSingleton
     SchedulerConfig config = new SchedulerConfig(settings.minRuntimeBeforePreemption(), settings.maxPreemptionsPerJobPerHour(),
         settings.backfill(), settings.preemption());
     long started = System.nanoTime();
-    Plan plan = SchedulingCycle.run(new ClusterSnapshot(snapshotNodes(s), pending, now, running, queueViews, config));
+    Plan plan = cycle.plan(new ClusterSnapshot(snapshotNodes(s), pending, now, running, queueViews, config));
     long micros = (System.nanoTime() - started) / 1000;
     reasons = new HashMap<>(plan.pendingReasons());
     if (plan.placements().isEmpty() && plan.preemptions().isEmpty()) return Effect().noReply();
@@ -598,7 +627,7 @@ public final class SchedulerSingleton
     slots.sort(Comparator.comparingInt(ReplicaSlot::rank));
     return new Allocation(p.jobId(), p.attempt(), List.copyOf(slots), p.masterNode(), p.masterAddr(), p.masterPort(),
         p.numNodes(), q.cpusPerReplica(), q.memoryPerReplica(), q.queue(), q.priority(), clock.instant(), q.preemptible(),
-        q.maxRuntimeMillis());
+        q.maxRuntimeMillis(), q.jobName());
   }
 
   private void offer(Allocation a) {
