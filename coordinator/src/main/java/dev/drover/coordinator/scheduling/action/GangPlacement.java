@@ -256,7 +256,7 @@ public final class GangPlacement implements GangView {
                     break; // every node left here scores at most the bound and loses a tie by name
                 }
                 NodeCapacity node = state.schedulableNodes().get(position);
-                if (usedNodes.contains(node.name()) || !session.passesFilters(job, node)) {
+                if ((!gangNodes.isEmpty() && usedNodes.contains(node.name())) || !session.passesFilters(job, node)) {
                     continue;
                 }
                 double score = session.score(job, node, this);

@@ -2,7 +2,6 @@ package dev.drover.coordinator.scheduling.cycle;
 
 import dev.drover.coordinator.scheduling.model.NodeView;
 import java.util.ArrayList;
-import java.util.BitSet;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -22,7 +21,7 @@ public final class ClusterState {
     /** nodesByFreeGpus[n] = schedulable nodes with exactly n free GPUs. */
     private final int[] nodesByFreeGpus;
     /** freeGpuIndex[n] = positions in {@link #schedulableNodes} (name order) of the schedulable nodes with exactly n free GPUs. */
-    private final BitSet[] freeGpuIndex;
+    private final NodePositions[] freeGpuIndex;
     private long totalFreeGpus;
 
     private ClusterState(List<NodeView> views) {
@@ -37,15 +36,15 @@ public final class ClusterState {
         this.nodes = Collections.unmodifiableList(all);
         this.schedulableNodes = all.stream().filter(n -> n.view().schedulable()).toList();
         this.nodesByFreeGpus = new int[largestNode + 1];
-        this.freeGpuIndex = new BitSet[largestNode + 1];
+        this.freeGpuIndex = new NodePositions[largestNode + 1];
         for (int n = 0; n <= largestNode; n++) {
-            freeGpuIndex[n] = new BitSet();
+            freeGpuIndex[n] = new NodePositions(schedulableNodes.size());
         }
         for (int position = 0; position < schedulableNodes.size(); position++) {
             NodeCapacity node = schedulableNodes.get(position);
             node.position(position);
             nodesByFreeGpus[node.freeGpuCount()]++;
-            freeGpuIndex[node.freeGpuCount()].set(position);
+            freeGpuIndex[node.freeGpuCount()].add(position);
             totalFreeGpus += node.freeGpuCount();
         }
     }
@@ -90,7 +89,7 @@ public final class ClusterState {
      * {@code fromPosition} that has exactly {@code freeGpus} free GPUs now, or -1.
      */
     public int nextNodeWithFreeGpus(int freeGpus, int fromPosition) {
-        return freeGpuIndex[freeGpus].nextSetBit(fromPosition);
+        return freeGpuIndex[freeGpus].next(fromPosition);
     }
 
     /**
@@ -123,8 +122,8 @@ public final class ClusterState {
         if (node.position() >= 0 && after != before) {
             nodesByFreeGpus[before]--;
             nodesByFreeGpus[after]++;
-            freeGpuIndex[before].clear(node.position());
-            freeGpuIndex[after].set(node.position());
+            freeGpuIndex[before].remove(node.position());
+            freeGpuIndex[after].add(node.position());
             totalFreeGpus += after - before;
         }
     }

@@ -48,7 +48,7 @@ public final class CycleSession {
     private final Set<String> claimedVictims = new HashSet<>();
     private final Set<String> promisedToPending = new HashSet<>();
     private final List<RunningJob> running;
-    private final Set<String> searched = new HashSet<>();
+    private final Map<String, Set<String>> searched = new HashMap<>();
     private final Map<String, Set<Object>> failedSearches = new HashMap<>();
     private PendingJob blockedHead;
     private Reservation reservation;
@@ -271,7 +271,7 @@ public final class CycleSession {
 
     /** Marks that {@code action} searched for {@code jobId}; false when it already had in this cycle. */
     public boolean markSearched(String action, String jobId) {
-        return searched.add(action + '\u0000' + jobId);
+        return searched.computeIfAbsent(action, a -> new HashSet<>(2 * snapshot.pending().size())).add(jobId);
     }
 
     /** Keys of searches {@code action} found hopeless in this cycle, for the action to fill and consult. */
