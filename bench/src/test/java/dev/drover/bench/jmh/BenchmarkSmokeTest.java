@@ -51,7 +51,7 @@ class BenchmarkSmokeTest {
         PreemptionBenchmark benchmark = new PreemptionBenchmark();
         benchmark.nodes = 50;
         benchmark.buildSnapshot();
-        Plan plan = benchmark.preempt64GpuGang(new PlacementCounters());
+        Plan plan = benchmark.preempt64GpuGang();
         assertEquals(0, plan.placements().size());
         assertEquals("preemptor", plan.preemptions().get(0).forJobId());
         assertEquals(PendingReason.WAITING_FOR_PREEMPTION, plan.pendingReasons().get("preemptor").code());
