@@ -56,6 +56,17 @@ class NodeSearchEquivalenceProperties {
         return Arbitraries.randomValue(NodeSearchEquivalenceProperties::crowded);
     }
 
+    @Provide
+    Arbitrary<Workload> preemptionWorkloads() {
+        return Arbitraries.randomValue(NodeSearchEquivalenceProperties::fullOfSmallVictims);
+    }
+
+    /** More than {@code VictimSelection.EXHAUSTIVE} candidates: the greedy search and its incremental dropping of victims. */
+    @Property(tries = 150)
+    void incrementalVictimDroppingChoosesLikeTheReference(@ForAll("preemptionWorkloads") Workload workload) {
+        assertSamePlan(SchedulingCycle.defaults(), workload.snapshot());
+    }
+
     @Property(tries = 300)
     void indexedSearchPlansLikeTheFullScan(@ForAll("workloads") Workload workload) {
         assertSamePlan(SchedulingCycle.defaults(), workload.snapshot());
@@ -151,6 +162,32 @@ class NodeSearchEquivalenceProperties {
         }
         SchedulerConfig config = new SchedulerConfig(Duration.ofMinutes(random.nextInt(3) * 5), 1 + random.nextInt(3),
                 random.nextInt(3) != 0, random.nextInt(3) != 0);
+        return new Workload(nodes, running, pending, queues, config);
+    }
+
+    /**
+     * 3 to 16 nodes of 8 GPUs packed with up to 60 running gangs of 1 or 2 GPUs (fractional CPUs, mixed
+     * priorities and queues), and a few pending gangs of higher priority that only fit by preempting many.
+     */
+    static Workload fullOfSmallVictims(Random random) {
+        List<NodeView> nodes = RandomWorkloads.nodes(random, 3 + random.nextInt(14), false);
+        List<QueueView> queues = RandomWorkloads.queues(random, nodes);
+        List<String> queueNames = new ArrayList<>(List.of(QueueView.DEFAULT));
+        queues.forEach(q -> queueNames.add(q.name()));
+        List<String> pendingIds = List.of("p0", "p1", "p2", "p3");
+        List<RunningJob> running = new ArrayList<>();
+        for (RunningJob job : RandomWorkloads.running(random, nodes, queueNames, pendingIds, 1, 2, 30)) {
+            running.add(new RunningJob(job.jobId(), job.attempt(), job.queue(), job.priority(), random.nextInt(5) != 0, job.startedAt(),
+                    job.maxRuntime(), job.replicas(), job.gpusPerReplica(), 0.1 * (1 + random.nextInt(7)), job.memoryPerReplica(),
+                    job.placements(), job.terminating(), job.preemptionsLastHour(), job.preemptedBy()));
+        }
+        List<PendingJob> pending = new ArrayList<>();
+        for (int i = 0; i < 1 + random.nextInt(4); i++) {
+            pending.add(new PendingJob("p" + i, 1, queueNames.get(random.nextInt(queueNames.size())), 5 + random.nextInt(2), i, NOW,
+                    1 + random.nextInt(4), 4 + 4 * random.nextInt(2), 0.3, GIB, false, null, Map.of(), Map.of(),
+                    random.nextInt(4) == 0 ? PlacementStrategy.SPREAD : PlacementStrategy.PACK, Set.of()));
+        }
+        SchedulerConfig config = new SchedulerConfig(Duration.ZERO, 3, random.nextBoolean(), true);
         return new Workload(nodes, running, pending, queues, config);
     }
 
