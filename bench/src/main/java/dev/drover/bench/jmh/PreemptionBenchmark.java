@@ -17,7 +17,7 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 
 /**
- * The preemption search on a full cluster: 1,000 8-GPU nodes full of preemptible priority-0 jobs of 1 to 8 GPUs
+ * The preemption search on a full cluster: 1,000 or 10,000 8-GPU nodes full of preemptible priority-0 jobs of 1 to 8 GPUs
  * (see {@link ClusterFixtures#fullOfPreemptible}), and one priority-10 gang of 8 x 8 GPUs that fits only once
  * victims stop. The cycle finds the candidates, trial-runs victim sets and records the cheapest it finds.
  */
@@ -28,7 +28,7 @@ public class PreemptionBenchmark {
     static final int REPLICAS = 8;
     static final int GPUS_PER_REPLICA = 8;
 
-    @Param({"1000"})
+    @Param({"1000", "10000"})
     public int nodes;
 
     private ClusterSnapshot snapshot;
