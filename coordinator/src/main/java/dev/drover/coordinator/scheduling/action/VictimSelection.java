@@ -48,6 +48,9 @@ final class VictimSelection {
         return new VictimSelection(session, job).choose(candidates, allowed);
     }
 
+    private record Costed(RunningJob job, double cost) {
+    }
+
     /** Releases, in {@code statement}, everything a running gang holds on the nodes the snapshot knows. */
     static void release(ClusterState state, Statement statement, RunningJob victim) {
         for (ReplicaPlacement replica : victim.placements()) {
@@ -71,7 +74,16 @@ final class VictimSelection {
         if (useful.isEmpty() || session.state().totalFreeGpus() + releasable < job.totalGpus()) {
             return null;
         }
-        useful.sort(Comparator.comparingDouble((RunningJob r) -> r.gpuHoursLostAt(now)).thenComparing(RunningJob::jobId));
+        // Each cost is computed once, not at every comparison: tens of thousands of candidates on a big full cluster.
+        List<Costed> costed = new ArrayList<>(useful.size());
+        for (RunningJob candidate : useful) {
+            costed.add(new Costed(candidate, candidate.gpuHoursLostAt(now)));
+        }
+        costed.sort(Comparator.comparingDouble(Costed::cost).thenComparing(c -> c.job().jobId()));
+        useful.clear();
+        for (Costed candidate : costed) {
+            useful.add(candidate.job());
+        }
         return useful.size() <= EXHAUSTIVE ? cheapestOfAll(useful, allowed) : greedy(useful, allowed);
     }
 
