@@ -3,6 +3,9 @@ package dev.drover.bench.jmh;
 import dev.drover.coordinator.scheduling.model.GpuSlot;
 import dev.drover.coordinator.scheduling.model.NodeView;
 import dev.drover.coordinator.scheduling.model.PendingJob;
+import dev.drover.coordinator.scheduling.model.ReplicaPlacement;
+import dev.drover.coordinator.scheduling.model.RunningJob;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -48,6 +51,52 @@ public final class ClusterFixtures {
             nodes.add(node(i, gpusPerNode, Set.copyOf(allocated)));
         }
         return nodes;
+    }
+
+    /** Nodes and the running gangs that fill them, each node's allocations matching what runs there. */
+    public record BusyCluster(List<NodeView> nodes, List<RunningJob> running) {
+    }
+
+    /**
+     * {@code count} nodes filled to the last GPU with preemptible single-replica jobs of priority 0 in the default
+     * queue: 1, 2, 4 or 8 GPUs each (1 CPU and 1 GiB per GPU), started 10 minutes to 10 hours ago, so that
+     * victims differ in cost and most small ones share a node with others.
+     */
+    public static BusyCluster fullOfPreemptible(int count, int gpusPerNode, long seed) {
+        Random random = new Random(seed);
+        int[] sizes = {1, 1, 2, 2, 4, 8};
+        List<NodeView> nodes = new ArrayList<>(count);
+        List<RunningJob> running = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            String name = String.format("node-%05d", i);
+            for (int next = 0; next < gpusPerNode; ) {
+                int size = sizes[random.nextInt(sizes.length)];
+                while (next + size > gpusPerNode) {
+                    size /= 2;
+                }
+                List<Integer> gpus = new ArrayList<>(size);
+                for (int g = next; g < next + size; g++) {
+                    gpus.add(g);
+                }
+                next += size;
+                running.add(new RunningJob(String.format("run-%07d", running.size()), 1, "default", 0, true,
+                        NOW.minus(Duration.ofMinutes(10 + random.nextInt(590))), null, 1, size, size, (long) size << 30,
+                        List.of(new ReplicaPlacement(0, name, gpus, 0, 0, 1)), false, 0, Set.of()));
+            }
+            Set<Integer> all = new java.util.HashSet<>();
+            for (int g = 0; g < gpusPerNode; g++) {
+                all.add(g);
+            }
+            NodeView idle = node(i, gpusPerNode, all);
+            nodes.add(new NodeView(idle.name(), idle.address(), true, false, false, idle.gpus(), all, NODE_CPUS, gpusPerNode,
+                    NODE_MEMORY, (long) gpusPerNode << 30, Map.of(), 29500, 29999, Set.of()));
+        }
+        return new BusyCluster(nodes, running);
+    }
+
+    /** One pending gang of {@code replicas} x {@code gpusPerReplica} GPUs at {@code priority}, in the default queue. */
+    public static PendingJob gang(String id, int priority, int replicas, int gpusPerReplica) {
+        return new PendingJob(id, 0, "default", priority, 0, NOW, replicas, gpusPerReplica, 1, 1L << 30);
     }
 
     /** {@code count} identical gangs of {@code replicas} x {@code gpusPerReplica} GPUs, submitted in id order. */

@@ -19,7 +19,7 @@ import picocli.CommandLine.Option;
 
 /** {@code drover bench core}: runs the scheduling-core JMH benchmarks with a short configuration and prints a summary table. */
 @Command(name = "bench core", mixinStandardHelpOptions = true,
-        description = "JMH benchmarks of the production scheduling core (placements per second, big gang, full cycle).")
+        description = "JMH benchmarks of the production scheduling core (placements per second, big gang, full cycle, preemption search).")
 public final class CoreBenchCommand implements Callable<Integer> {
 
     @Option(names = "--forks", defaultValue = "1", description = "JVM forks per benchmark (default: ${DEFAULT-VALUE})")

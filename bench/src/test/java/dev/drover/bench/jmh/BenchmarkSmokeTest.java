@@ -2,6 +2,7 @@ package dev.drover.bench.jmh;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.drover.coordinator.scheduling.model.PendingReason;
 import dev.drover.coordinator.scheduling.model.Plan;
 import org.junit.jupiter.api.Test;
 
@@ -43,5 +44,16 @@ class BenchmarkSmokeTest {
         assertEquals(1, plan.placements().size());
         assertEquals(GangBenchmark.REPLICAS, counters.replicasPlaced);
         assertEquals(GangBenchmark.REPLICAS, plan.placements().get(0).numNodes());
+    }
+
+    @Test
+    void theHighPriorityGangPreemptsEnoughForEightWholeNodes() {
+        PreemptionBenchmark benchmark = new PreemptionBenchmark();
+        benchmark.nodes = 50;
+        benchmark.buildSnapshot();
+        Plan plan = benchmark.preempt64GpuGang();
+        assertEquals(0, plan.placements().size());
+        assertEquals("preemptor", plan.preemptions().get(0).forJobId());
+        assertEquals(PendingReason.WAITING_FOR_PREEMPTION, plan.pendingReasons().get("preemptor").code());
     }
 }

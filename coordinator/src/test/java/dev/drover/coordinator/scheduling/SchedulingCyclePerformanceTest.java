@@ -27,8 +27,10 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A smoke bound, not a benchmark (JMH lives in bench/): 1,000 nodes x 8 GPUs and 5,000 pending jobs, on
- * free capacity, and on a loaded cluster with queues, running gangs, a backfill reservation and preemption.
- * The bound is loose so a busy CI machine does not fail it; the time is printed.
+ * free capacity, and on a loaded cluster with queues, running gangs, a backfill reservation and preemption;
+ * and 10,000 nodes filled with single-GPU jobs, which only the free-GPU index makes fast (a full scan of
+ * every node per replica takes tens of seconds there). The bound is loose so a busy CI machine does not
+ * fail it; the time is printed.
  */
 class SchedulingCyclePerformanceTest {
 
@@ -119,6 +121,33 @@ class SchedulingCyclePerformanceTest {
         System.out.printf("loaded cycle over 1000 nodes x 8 GPUs, %d running, 5000 jobs: %d ms, %d placed, %d preempted, %d reserved%n",
                 running.size(), millis, plan.placements().size(), plan.preemptions().size(), plan.estimatedStarts().size());
         assertEquals(5000, plan.placements().size() + plan.pendingReasons().size());
+        assertTrue(millis < 5000, "cycle took " + millis + " ms");
+    }
+
+    @Test
+    void tenThousandNodesFillWithSingleGpuJobsInUnderASecondOrSo() {
+        List<NodeView> nodes = new ArrayList<>();
+        for (int n = 0; n < 10_000; n++) {
+            List<GpuSlot> gpus = new ArrayList<>();
+            for (int i = 0; i < 8; i++) {
+                gpus.add(new GpuSlot(i, "GPU-" + n + "-" + i, true));
+            }
+            nodes.add(new NodeView(String.format("node-%05d", n), "10.2." + (n / 250) + "." + (n % 250), true, false, false, gpus,
+                    Set.of(), 128, 0, 1024 * GIB, 0, Map.of(), 29500, 29999, Set.of()));
+        }
+        List<PendingJob> jobs = new ArrayList<>();
+        for (int j = 0; j < 90_000; j++) {
+            jobs.add(new PendingJob(String.format("job-%06d", j), 1, "default", 0, j, NOW, 1, 1, 1, GIB));
+        }
+        ClusterSnapshot snapshot = new ClusterSnapshot(nodes, jobs, NOW);
+        SchedulingCycle.run(snapshot); // warm-up: JIT
+        long started = System.nanoTime();
+        Plan plan = SchedulingCycle.run(snapshot);
+        long millis = (System.nanoTime() - started) / 1_000_000;
+        System.out.printf("cycle over 10000 nodes x 8 GPUs, 90000 single-GPU jobs: %d ms, %d placed, %d pending%n",
+                millis, plan.placements().size(), plan.pendingReasons().size());
+        assertEquals(80_000, plan.placements().size());
+        assertEquals(10_000, plan.pendingReasons().size());
         assertTrue(millis < 5000, "cycle took " + millis + " ms");
     }
 }

@@ -1,7 +1,9 @@
 package dev.drover.coordinator.scheduling.action;
 
+import dev.drover.coordinator.scheduling.cycle.ClusterState;
 import dev.drover.coordinator.scheduling.cycle.CycleSession;
 import dev.drover.coordinator.scheduling.cycle.NodeCapacity;
+import dev.drover.coordinator.scheduling.cycle.NodeSearch;
 import dev.drover.coordinator.scheduling.cycle.ReplicaClaim;
 import dev.drover.coordinator.scheduling.cycle.Statement;
 import dev.drover.coordinator.scheduling.model.PendingJob;
@@ -31,6 +33,11 @@ public final class GangPlacement implements GangView {
     private final Set<String> usedNvlinkDomains = new HashSet<>();
     private final List<NodeCapacity> replicaNodes = new ArrayList<>();
     private final List<List<Integer>> replicaGpus = new ArrayList<>();
+    /** Distinct nodes of the gang, in the order it first landed on them. */
+    private final List<NodeCapacity> gangNodes = new ArrayList<>();
+    /** Scratch space of the indexed search: score bounds by free-GPU count, and their maxima from that count up. */
+    private double[] bounds;
+    private double[] boundsFromHere;
 
     private GangPlacement(PendingJob job, CycleSession session) {
         this.job = job;
@@ -85,8 +92,22 @@ public final class GangPlacement implements GangView {
         return replicaNodes.size();
     }
 
+    @Override
+    public boolean usesAnyRack() {
+        return !usedRacks.isEmpty();
+    }
+
+    @Override
+    public boolean usesAnyNvlinkDomain() {
+        return !usedNvlinkDomains.isEmpty();
+    }
+
     /** Allocates every replica in {@code statement}, best node first; false (with replicas left allocated) when one does not fit. */
     private boolean allocateReplicas(Statement statement) {
+        // Not enough room by GPU count alone: the replica-by-replica attempt below would fail the same way.
+        if (session.state().replicaSlots(job.gpusPerReplica()) < job.replicas()) {
+            return false;
+        }
         for (int replica = 0; replica < job.replicas(); replica++) {
             NodeCapacity node = bestNode();
             if (node == null) {
@@ -94,7 +115,9 @@ public final class GangPlacement implements GangView {
             }
             List<Integer> gpus = node.pickGpus(job.gpusPerReplica());
             statement.allocate(node, gpus, job.cpusPerReplica(), job.memoryPerReplica());
-            usedNodes.add(node.name());
+            if (usedNodes.add(node.name())) {
+                gangNodes.add(node);
+            }
             String rack = node.view().rack();
             if (rack != null) {
                 usedRacks.add(rack);
@@ -154,8 +177,16 @@ public final class GangPlacement implements GangView {
                 nodeOrder.size()));
     }
 
-    /** The highest-scoring node that passes every filter; nodes are in name order, so the first best wins ties by name. */
+    /**
+     * The highest-scoring node that passes every filter, the lowest name winning ties; null when none does.
+     * Only schedulable nodes with enough free GPUs are candidates, as {@link dev.drover.coordinator.scheduling.plugin.GpuFitFilter} would say.
+     */
     private NodeCapacity bestNode() {
+        return session.nodeSearch() == NodeSearch.FULL_SCAN ? scanEveryNode() : searchIndex();
+    }
+
+    /** The reference: every candidate in name order, so the first best wins ties by name. */
+    private NodeCapacity scanEveryNode() {
         NodeCapacity best = null;
         double bestScore = Double.NEGATIVE_INFINITY;
         for (NodeCapacity node : session.state().schedulableNodes()) {
@@ -167,6 +198,73 @@ public final class GangPlacement implements GangView {
             if (score > bestScore) {
                 best = node;
                 bestScore = score;
+            }
+        }
+        return best;
+    }
+
+    /**
+     * The same node as {@link #scanEveryNode}, visiting fewer: first the nodes the gang already uses (the
+     * only ones gang-aware scorers favour beyond their bounds), then the other candidates by free-GPU count,
+     * fewest first and in name order within a count. A count whose score bound is below the best score
+     * found is skipped, and the search ends when no count left can reach it; within a count it ends once
+     * the best found reaches the count's bound and has a lower name than every node left there. With the
+     * default profile and no preferences the first candidate that passes the filters in the smallest
+     * sufficient count is the answer, so a replica costs a few node visits instead of a scan of the cluster.
+     */
+    private NodeCapacity searchIndex() {
+        ClusterState state = session.state();
+        int needed = job.gpusPerReplica();
+        int most = state.maxGpusPerNode();
+        NodeCapacity best = null;
+        double bestScore = Double.NEGATIVE_INFINITY;
+        int bestPosition = Integer.MAX_VALUE;
+        for (NodeCapacity node : gangNodes) {
+            if (node.position() < 0 || node.freeGpuCount() < needed || !session.passesFilters(job, node)) {
+                continue;
+            }
+            double score = session.score(job, node, this);
+            if (score > bestScore || (best != null && score == bestScore && node.position() < bestPosition)) {
+                best = node;
+                bestScore = score;
+                bestPosition = node.position();
+            }
+        }
+        if (needed > most) {
+            return best;
+        }
+        if (bounds == null) {
+            bounds = new double[most + 2];
+            boundsFromHere = new double[most + 2];
+        }
+        boundsFromHere[most + 1] = Double.NEGATIVE_INFINITY;
+        for (int free = most; free >= needed; free--) {
+            bounds[free] = session.scoreBound(job, free, this);
+            boundsFromHere[free] = Math.max(bounds[free], boundsFromHere[free + 1]);
+        }
+        for (int free = needed; free <= most; free++) {
+            if (boundsFromHere[free] < bestScore) {
+                break;
+            }
+            double bound = bounds[free];
+            if (bound < bestScore) {
+                continue;
+            }
+            for (int position = state.nextNodeWithFreeGpus(free, 0); position >= 0;
+                 position = state.nextNodeWithFreeGpus(free, position + 1)) {
+                if (bestScore >= bound && bestPosition < position) {
+                    break; // every node left here scores at most the bound and loses a tie by name
+                }
+                NodeCapacity node = state.schedulableNodes().get(position);
+                if ((!gangNodes.isEmpty() && usedNodes.contains(node.name())) || !session.passesFilters(job, node)) {
+                    continue;
+                }
+                double score = session.score(job, node, this);
+                if (score > bestScore || (best != null && score == bestScore && position < bestPosition)) {
+                    best = node;
+                    bestScore = score;
+                    bestPosition = position;
+                }
             }
         }
         return best;

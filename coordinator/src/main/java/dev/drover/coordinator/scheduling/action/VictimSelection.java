@@ -3,6 +3,7 @@ package dev.drover.coordinator.scheduling.action;
 import dev.drover.coordinator.scheduling.cycle.ClusterState;
 import dev.drover.coordinator.scheduling.cycle.CycleSession;
 import dev.drover.coordinator.scheduling.cycle.NodeCapacity;
+import dev.drover.coordinator.scheduling.cycle.NodeSearch;
 import dev.drover.coordinator.scheduling.cycle.ReplicaClaim;
 import dev.drover.coordinator.scheduling.cycle.Statement;
 import dev.drover.coordinator.scheduling.model.PendingJob;
@@ -47,6 +48,9 @@ final class VictimSelection {
         return new VictimSelection(session, job).choose(candidates, allowed);
     }
 
+    private record Costed(RunningJob job, double cost) {
+    }
+
     /** Releases, in {@code statement}, everything a running gang holds on the nodes the snapshot knows. */
     static void release(ClusterState state, Statement statement, RunningJob victim) {
         for (ReplicaPlacement replica : victim.placements()) {
@@ -70,7 +74,16 @@ final class VictimSelection {
         if (useful.isEmpty() || session.state().totalFreeGpus() + releasable < job.totalGpus()) {
             return null;
         }
-        useful.sort(Comparator.comparingDouble((RunningJob r) -> r.gpuHoursLostAt(now)).thenComparing(RunningJob::jobId));
+        // Each cost is computed once, not at every comparison: tens of thousands of candidates on a big full cluster.
+        List<Costed> costed = new ArrayList<>(useful.size());
+        for (RunningJob candidate : useful) {
+            costed.add(new Costed(candidate, candidate.gpuHoursLostAt(now)));
+        }
+        costed.sort(Comparator.comparingDouble(Costed::cost).thenComparing(c -> c.job().jobId()));
+        useful.clear();
+        for (Costed candidate : costed) {
+            useful.add(candidate.job());
+        }
         return useful.size() <= EXHAUSTIVE ? cheapestOfAll(useful, allowed) : greedy(useful, allowed);
     }
 
@@ -148,6 +161,12 @@ final class VictimSelection {
         if (claims == null) {
             return null;
         }
+        return session.nodeSearch() == NodeSearch.FULL_SCAN ? dropEachFromScratch(chosen, claims, allowed)
+                : dropIncrementally(chosen, claims, allowed);
+    }
+
+    /** The reference: drops every victim the gang fits without, dearest first, each trial releasing its set from scratch. */
+    private Choice dropEachFromScratch(List<RunningJob> chosen, List<ReplicaClaim> claims, Predicate<List<RunningJob>> allowed) {
         for (int i = chosen.size() - 1; i >= 0 && chosen.size() > 1; i--) {
             List<RunningJob> without = new ArrayList<>(chosen);
             without.remove(i);
@@ -160,6 +179,51 @@ final class VictimSelection {
             }
         }
         return new Choice(chosen, claims);
+    }
+
+    /**
+     * The same choice as {@link #dropEachFromScratch}, releasing in the same order, without releasing the whole
+     * set for every trial. When victim {@code i} is tried, the set is the victims before it (released once,
+     * in order, and given back one at a time from the end, never re-released) followed by the victims after
+     * it that stayed (few: the ones the gang needs), so each trial re-releases only those.
+     */
+    private Choice dropIncrementally(List<RunningJob> chosen, List<ReplicaClaim> claims, Predicate<List<RunningJob>> allowed) {
+        ClusterState state = session.state();
+        Statement statement = state.statement();
+        try {
+            int n = chosen.size();
+            int[] beforeVictim = new int[n];
+            for (int j = 0; j < n - 1; j++) {
+                beforeVictim[j] = statement.checkpoint();
+                release(state, statement, chosen.get(j));
+            }
+            List<RunningJob> kept = new ArrayList<>();
+            int i = n - 1;
+            for (; i >= 0 && i + 1 + kept.size() > 1; i--) {
+                // Released now: chosen[0..i-1], then kept, in that order: exactly the set without victim i.
+                List<RunningJob> without = new ArrayList<>(i + kept.size());
+                without.addAll(chosen.subList(0, i));
+                without.addAll(kept);
+                List<ReplicaClaim> fewer = allowed.test(without) ? GangPlacement.trial(job, session, statement) : null;
+                if (fewer != null) {
+                    claims = fewer;
+                } else {
+                    kept.add(0, chosen.get(i));
+                }
+                if (i > 0) {
+                    statement.rollback(beforeVictim[i - 1]);
+                    for (RunningJob victim : kept) {
+                        release(state, statement, victim);
+                    }
+                }
+            }
+            // Victims up to where the loop stopped were never tried, so they stay, ahead of the kept ones.
+            List<RunningJob> victims = new ArrayList<>(chosen.subList(0, i + 1));
+            victims.addAll(kept);
+            return new Choice(victims, claims);
+        } finally {
+            statement.discard();
+        }
     }
 
     /** Where the job would go with {@code victims} stopped, or null; the cluster state is left as it was. */

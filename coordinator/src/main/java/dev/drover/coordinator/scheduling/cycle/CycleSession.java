@@ -33,6 +33,7 @@ import java.util.Set;
 public final class CycleSession {
     private final ClusterSnapshot snapshot;
     private final SchedulerProfile profile;
+    private final NodeSearch nodeSearch;
     private final ClusterState state;
     private final QueueUsage usage;
     private final Holds holds;
@@ -47,14 +48,15 @@ public final class CycleSession {
     private final Set<String> claimedVictims = new HashSet<>();
     private final Set<String> promisedToPending = new HashSet<>();
     private final List<RunningJob> running;
-    private final Set<String> searched = new HashSet<>();
+    private final Map<String, Set<String>> searched = new HashMap<>();
     private final Map<String, Set<Object>> failedSearches = new HashMap<>();
     private PendingJob blockedHead;
     private Reservation reservation;
 
-    CycleSession(ClusterSnapshot snapshot, SchedulerProfile profile) {
+    CycleSession(ClusterSnapshot snapshot, SchedulerProfile profile, NodeSearch nodeSearch) {
         this.snapshot = snapshot;
         this.profile = profile;
+        this.nodeSearch = nodeSearch;
         this.state = ClusterState.of(snapshot.nodes());
         this.usage = QueueUsage.of(snapshot);
         this.holds = new Holds(state);
@@ -90,6 +92,11 @@ public final class CycleSession {
 
     public SchedulerProfile profile() {
         return profile;
+    }
+
+    /** How gang placement finds a replica's node in this cycle. */
+    public NodeSearch nodeSearch() {
+        return nodeSearch;
     }
 
     public ClusterState state() {
@@ -143,6 +150,20 @@ public final class CycleSession {
         double total = 0;
         for (WeightedScorer scorer : profile.scorers()) {
             total += scorer.weight() * scorer.scorer().score(job, node, gang);
+        }
+        return total;
+    }
+
+    /**
+     * An upper bound of {@link #score} over nodes with {@code freeGpuCount} free GPUs that hold no replica of
+     * {@code gang}: each scorer's bound, weighted and summed in the same order as the score, so that (with
+     * rounding monotone) no such node's score can exceed it.
+     */
+    public double scoreBound(PendingJob job, int freeGpuCount, GangView gang) {
+        double total = 0;
+        for (WeightedScorer scorer : profile.scorers()) {
+            // A zero weight zeroes any finite score; infinity times zero would be NaN.
+            total += scorer.weight() == 0 ? 0.0 : scorer.weight() * scorer.scorer().upperBound(job, freeGpuCount, gang);
         }
         return total;
     }
@@ -250,7 +271,7 @@ public final class CycleSession {
 
     /** Marks that {@code action} searched for {@code jobId}; false when it already had in this cycle. */
     public boolean markSearched(String action, String jobId) {
-        return searched.add(action + '\u0000' + jobId);
+        return searched.computeIfAbsent(action, a -> new HashSet<>(2 * snapshot.pending().size())).add(jobId);
     }
 
     /** Keys of searches {@code action} found hopeless in this cycle, for the action to fill and consult. */

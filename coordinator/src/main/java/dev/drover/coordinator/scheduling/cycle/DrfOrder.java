@@ -35,7 +35,10 @@ final class DrfOrder {
         List<PendingJob> sorted = new ArrayList<>();
         List<PendingJob> later = new ArrayList<>();
         for (PendingJob job : pending) {
-            boolean preemptorWaits = job.preemptedBy().stream().anyMatch(waiting::contains);
+            boolean preemptorWaits = false;
+            for (String preemptor : job.preemptedBy()) {
+                preemptorWaits |= waiting.contains(preemptor);
+            }
             (preemptorWaits ? later : sorted).add(job);
         }
         later.sort(jobOrder);

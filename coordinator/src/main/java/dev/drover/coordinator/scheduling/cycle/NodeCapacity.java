@@ -21,6 +21,8 @@ public final class NodeCapacity implements NodeState {
     private int freeGpuCount;
     private double freeCpus;
     private long freeMemoryBytes;
+    /** Position among the cycle's schedulable nodes in name order, or -1 when the node is not schedulable. */
+    private int position = -1;
 
     NodeCapacity(NodeView view) {
         this.view = view;
@@ -60,6 +62,15 @@ public final class NodeCapacity implements NodeState {
     @Override
     public long freeMemoryBytes() {
         return freeMemoryBytes;
+    }
+
+    /** Position among the cycle's schedulable nodes in name order (see {@link ClusterState}), or -1 when not schedulable. */
+    public int position() {
+        return position;
+    }
+
+    void position(int position) {
+        this.position = position;
     }
 
     public boolean isGpuFree(int index) {

@@ -26,6 +26,8 @@ final class PendingDiagnosis {
     private final Map<JobShape, Analysis> current = new HashMap<>();
     private final Map<JobShape, Set<String>> nodesWithRoomAtStart = new HashMap<>();
     private final Map<BlockerKey, Optional<PendingJob>> blockers = new HashMap<>();
+    /** The reason depends on the job's shape and priority alone, so a backlog of 100,000 jobs of a few shapes builds a few reasons. */
+    private final Map<BlockerKey, PendingReason> reasons = new HashMap<>();
     private ClusterState start;
 
     PendingDiagnosis(CycleSession session) {
@@ -33,6 +35,10 @@ final class PendingDiagnosis {
     }
 
     PendingReason explain(PendingJob job) {
+        return reasons.computeIfAbsent(new BlockerKey(JobShape.of(job), job.priority()), key -> diagnose(job));
+    }
+
+    private PendingReason diagnose(PendingJob job) {
         if (session.snapshot().nodes().isEmpty()) {
             return new PendingReason(PendingReason.NO_NODES, "no nodes are registered", Map.of());
         }

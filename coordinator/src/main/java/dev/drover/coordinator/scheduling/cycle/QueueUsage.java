@@ -57,7 +57,8 @@ public final class QueueUsage {
     /** The queue of that name as configured, or an unconfigured root. */
     public QueueView queue(String name) {
         QueueView queue = queues.get(name);
-        return queue != null ? queue : QueueView.unconfigured(name);
+        // An unconfigured queue is made once: fair-share ordering asks for it at every step.
+        return queue != null ? queue : queues.computeIfAbsent(name, QueueView::unconfigured);
     }
 
     /** The queue and its ancestors, nearest first; a parent loop in the configuration ends the chain. */

@@ -20,10 +20,21 @@ public final class SchedulingCycle {
 
     private final SchedulerProfile profile;
     private final List<Action> actions;
+    private final NodeSearch nodeSearch;
 
     public SchedulingCycle(SchedulerProfile profile, List<Action> actions) {
+        this(profile, actions, NodeSearch.INDEXED);
+    }
+
+    private SchedulingCycle(SchedulerProfile profile, List<Action> actions, NodeSearch nodeSearch) {
         this.profile = Objects.requireNonNull(profile, "profile");
         this.actions = List.copyOf(actions);
+        this.nodeSearch = Objects.requireNonNull(nodeSearch, "nodeSearch");
+    }
+
+    /** The same cycle finding nodes another way; plans are the same, only the work differs. */
+    public SchedulingCycle withNodeSearch(NodeSearch search) {
+        return new SchedulingCycle(profile, actions, search);
     }
 
     private static SchedulingCycle defaultCycle() {
@@ -47,7 +58,7 @@ public final class SchedulingCycle {
     }
 
     public Plan plan(ClusterSnapshot snapshot) {
-        CycleSession session = new CycleSession(snapshot, profile);
+        CycleSession session = new CycleSession(snapshot, profile, nodeSearch);
         for (Action action : actions) {
             action.execute(session);
         }
@@ -60,5 +71,9 @@ public final class SchedulingCycle {
 
     public List<Action> actions() {
         return actions;
+    }
+
+    public NodeSearch nodeSearch() {
+        return nodeSearch;
     }
 }

@@ -45,7 +45,8 @@ public record PendingReason(String code, String message, Map<String, Integer> re
         Objects.requireNonNull(code, "code");
         Objects.requireNonNull(message, "message");
         // A LinkedHashMap copy keeps the filter order, which Map.copyOf would lose.
-        rejectedNodesByFilter = Collections.unmodifiableMap(new LinkedHashMap<>(rejectedNodesByFilter));
+        rejectedNodesByFilter = rejectedNodesByFilter.isEmpty() ? Collections.emptyMap()
+                : Collections.unmodifiableMap(new LinkedHashMap<>(rejectedNodesByFilter));
     }
 
     /** A reason with no position, quota or reserved start yet; the cycle adds them when it writes the plan. */

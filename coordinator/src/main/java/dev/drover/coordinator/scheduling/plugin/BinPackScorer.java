@@ -22,7 +22,17 @@ public final class BinPackScorer implements NodeScorer {
 
     @Override
     public double score(PendingJob job, NodeState node, GangView gang) {
-        int freeAfter = Math.max(0, node.freeGpuCount() - job.gpusPerReplica());
+        return scoreFor(job, node.freeGpuCount());
+    }
+
+    /** Exact: the score depends on the free-GPU count alone. */
+    @Override
+    public double upperBound(PendingJob job, int freeGpuCount, GangView gang) {
+        return scoreFor(job, freeGpuCount);
+    }
+
+    private static double scoreFor(PendingJob job, int freeGpuCount) {
+        int freeAfter = Math.max(0, freeGpuCount - job.gpusPerReplica());
         return 100.0 * (1.0 - (double) Math.min(freeAfter, DISTINGUISHED_FREE_GPUS) / DISTINGUISHED_FREE_GPUS);
     }
 }

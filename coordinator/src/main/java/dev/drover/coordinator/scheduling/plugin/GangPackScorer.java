@@ -16,4 +16,10 @@ public final class GangPackScorer implements NodeScorer {
     public double score(PendingJob job, NodeState node, GangView gang) {
         return job.strategy() == PlacementStrategy.PACK && gang.usesNode(node.name()) ? 100.0 : 0.0;
     }
+
+    /** Only nodes the gang already uses score; the bound is over nodes it does not use. */
+    @Override
+    public double upperBound(PendingJob job, int freeGpuCount, GangView gang) {
+        return 0.0;
+    }
 }

@@ -13,4 +13,14 @@ public interface GangView {
     boolean usesNvlinkDomain(String domain);
 
     int replicasPlaced();
+
+    /** Whether an earlier replica sits on a node with a rack label; true when not known. */
+    default boolean usesAnyRack() {
+        return true;
+    }
+
+    /** Whether an earlier replica sits on a node with a multi-node NVLink domain label; true when not known. */
+    default boolean usesAnyNvlinkDomain() {
+        return true;
+    }
 }

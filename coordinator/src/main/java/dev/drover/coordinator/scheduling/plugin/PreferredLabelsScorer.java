@@ -26,4 +26,9 @@ public final class PreferredLabelsScorer implements NodeScorer {
         }
         return 100.0 * matched / job.preferredLabels().size();
     }
+
+    @Override
+    public double upperBound(PendingJob job, int freeGpuCount, GangView gang) {
+        return job.preferredLabels().isEmpty() ? 0.0 : 100.0;
+    }
 }

@@ -24,4 +24,12 @@ public final class RackPackScorer implements NodeScorer {
         String rack = node.view().rack();
         return (domain != null && gang.usesNvlinkDomain(domain) ? 60.0 : 0.0) + (rack != null && gang.usesRack(rack) ? 40.0 : 0.0);
     }
+
+    @Override
+    public double upperBound(PendingJob job, int freeGpuCount, GangView gang) {
+        if (job.strategy() != PlacementStrategy.PACK) {
+            return 0.0;
+        }
+        return (gang.usesAnyNvlinkDomain() ? 60.0 : 0.0) + (gang.usesAnyRack() ? 40.0 : 0.0);
+    }
 }

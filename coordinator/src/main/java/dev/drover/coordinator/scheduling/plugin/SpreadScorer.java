@@ -23,4 +23,9 @@ public final class SpreadScorer implements NodeScorer {
         String rack = node.view().rack();
         return rack != null && gang.usesRack(rack) ? 50.0 : 100.0;
     }
+
+    @Override
+    public double upperBound(PendingJob job, int freeGpuCount, GangView gang) {
+        return job.strategy() == PlacementStrategy.SPREAD ? 100.0 : 0.0;
+    }
 }
