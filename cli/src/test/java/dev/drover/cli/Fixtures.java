@@ -25,7 +25,7 @@ final class Fixtures {
   static JobSpec spec() {
     return new JobSpec("drover/v1", "hello", "default", 0, 2, new Resources(1, 1.0, "1Gi"),
         List.of("/bin/sh", "-c", "echo hi"), List.of(), Map.of("FOO", "bar"), null, null,
-        new RestartPolicy(0, "10s"), "30s", "normal", false, dev.drover.protocol.spec.PlacementSpec.DEFAULT);
+        new RestartPolicy(0, "10s"), "30s", "normal", false, dev.drover.protocol.spec.PlacementSpec.DEFAULT, "TERM");
   }
 
   static JobView pending(String id) {

@@ -23,6 +23,15 @@ public final class Assignments {
   public static ReplicaAssignment withDesired(ReplicaAssignment a, DesiredPhase d) {
     return new ReplicaAssignment(a.allocationId(), a.jobId(), a.jobName(), a.attempt(), a.rank(), a.localRank(),
         a.localWorldSize(), a.nodeRank(), a.worldSize(), a.numNodes(), a.gpuIndices(), a.gpuUuids(), a.masterAddr(),
-        a.masterPort(), a.command(), a.args(), a.env(), a.workingDir(), a.maxRuntimeMillis(), a.gracePeriodMillis(), d);
+        a.masterPort(), a.command(), a.args(), a.env(), a.workingDir(), a.maxRuntimeMillis(), a.gracePeriodMillis(), d,
+        a.stopSignal());
+  }
+
+  /** The same assignment, stopped first with the given signal instead of SIGTERM. */
+  public static ReplicaAssignment withStopSignal(ReplicaAssignment a, String signal) {
+    return new ReplicaAssignment(a.allocationId(), a.jobId(), a.jobName(), a.attempt(), a.rank(), a.localRank(),
+        a.localWorldSize(), a.nodeRank(), a.worldSize(), a.numNodes(), a.gpuIndices(), a.gpuUuids(), a.masterAddr(),
+        a.masterPort(), a.command(), a.args(), a.env(), a.workingDir(), a.maxRuntimeMillis(), a.gracePeriodMillis(),
+        a.desired(), signal);
   }
 }

@@ -692,7 +692,7 @@ public final class JobEntity
     return new ReplicaAssignment(slot.allocationId(), jobId, spec.name(), s.attempt(), slot.rank(), slot.localRank(),
         slot.localWorldSize(), slot.nodeRank(), spec.replicas(), s.numNodes(), slot.gpuIndices(), slot.gpuUuids(),
         s.masterAddr(), s.masterPort(), spec.command(), spec.args(), spec.env(), spec.workingDir(), maxRuntime,
-        spec.gracePeriod().toMillis(), DesiredPhase.RUN);
+        spec.gracePeriod().toMillis(), DesiredPhase.RUN, spec.stopSignal());
   }
 
   private <T> CompletionStage<Done> ask(RecipientRef<T> target, java.util.function.Function<ActorRef<Done>, T> message) {

@@ -222,7 +222,8 @@ public final class NodeEntity
   static ReplicaAssignment withDesired(ReplicaAssignment r, DesiredPhase d) {
     return new ReplicaAssignment(r.allocationId(), r.jobId(), r.jobName(), r.attempt(), r.rank(), r.localRank(),
         r.localWorldSize(), r.nodeRank(), r.worldSize(), r.numNodes(), r.gpuIndices(), r.gpuUuids(), r.masterAddr(),
-        r.masterPort(), r.command(), r.args(), r.env(), r.workingDir(), r.maxRuntimeMillis(), r.gracePeriodMillis(), d);
+        r.masterPort(), r.command(), r.args(), r.env(), r.workingDir(), r.maxRuntimeMillis(), r.gracePeriodMillis(), d,
+        r.stopSignal());
   }
 
   // ---------------------------------------------------------------- setup

@@ -27,14 +27,16 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The OpenAPI document matches the real routes, and the agent endpoint refuses what is out of protocol. */
 class ApiContractTest {
+  @TempDir static Path tmp;
   private static DroverCluster cluster;
 
   @BeforeAll
   static void start() throws Exception {
-    cluster = new DroverCluster(Files.createTempDirectory("drover-contract"), Duration.ofSeconds(10));
+    cluster = new DroverCluster(tmp, Duration.ofSeconds(10));
     cluster.startCoordinator();
     cluster.startAgent("n1", 2);
     cluster.awaitNodesReady("n1");

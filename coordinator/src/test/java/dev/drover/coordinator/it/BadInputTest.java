@@ -13,12 +13,14 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /** Every kind of bad input gets a precise problem+json answer and creates nothing. */
 class BadInputTest {
+  @TempDir static Path tmp;
   private static Path root;
   private static DroverCluster cluster;
   private static String userToken;
@@ -26,7 +28,7 @@ class BadInputTest {
 
   @BeforeAll
   static void start() throws Exception {
-    root = Files.createTempDirectory("drover-bad-input");
+    root = tmp;
     cluster = new DroverCluster(root, Duration.ofSeconds(10));
     // Two users besides the admin, written before the first start.
     Files.createDirectories(cluster.dataDir());
@@ -74,6 +76,8 @@ class BadInputTest {
         Arguments.of("application/yaml", "name: x\ncommand: [\"true\"]\nenv: {RANK: \"3\"}\n", 400, "/env/RANK", "set by Drover"),
         Arguments.of("application/yaml", "name: x\ncommand: [\"true\"]\nmaxRuntime: forever\n", 400, "/maxRuntime", "not a duration"),
         Arguments.of("application/yaml", "name: x\ncommand: [\"true\"]\nworkingDir: relative/dir\n", 400, "/workingDir", "absolute path"),
+        Arguments.of("application/yaml", "name: x\ncommand: [\"true\"]\nstopSignal: KILL\n", 400, "/stopSignal", "not a stop signal"),
+        Arguments.of("application/yaml", "name: x\ncommand: [\"true\"]\nplacement: {strategy: scatter}\n", 400, "/placement/strategy", "'pack' or 'spread'"),
         Arguments.of("application/yaml", "name: x\ncommand: [\"true\"]\nresources: {gpus: 16}\n", 422, "/resources/gpus", "largest node has 8"),
         Arguments.of("application/yaml", "name: x\ncommand: [\"true\"]\nreplicas: 3\nresources: {gpus: 8}\n", 422, "/replicas", "24"));
   }

@@ -46,10 +46,21 @@ public final class DroverCluster implements AutoCloseable {
     Files.createDirectories(root.resolve("logs"));
   }
 
+  /**
+   * A free port below the kernel's ephemeral range (32768+), so the coordinator's own cluster
+   * transport, which binds an ephemeral port, cannot take it between this check and the start.
+   */
   public static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
+    java.util.Random random = new java.util.Random();
+    for (int i = 0; i < 200; i++) {
+      int port = 20000 + random.nextInt(12000);
+      try (ServerSocket s = new ServerSocket(port, 1, java.net.InetAddress.getLoopbackAddress())) {
+        return s.getLocalPort();
+      } catch (IOException taken) {
+        // try another
+      }
     }
+    throw new IOException("no free port between 20000 and 32000");
   }
 
   public String url() {

@@ -6,21 +6,24 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Queues and priority classes through the real API: admin-only changes, validation, usage, submit checks. */
 class QueueApiTest {
+  @TempDir static Path tmp;
   private static DroverCluster cluster;
   private static Map<String, String> admin;
   private static final Map<String, String> USER = Map.of("Authorization", "Bearer user-token-0123456789abcdef");
 
   @BeforeAll
   static void start() throws Exception {
-    cluster = new DroverCluster(Files.createTempDirectory("drover-queues"), Duration.ofSeconds(10));
+    cluster = new DroverCluster(tmp, Duration.ofSeconds(10));
     Files.createDirectories(cluster.dataDir());
     Files.writeString(cluster.dataDir().resolve("tokens.json"), """
         {"tokens":[

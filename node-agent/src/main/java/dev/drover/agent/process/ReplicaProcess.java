@@ -87,8 +87,9 @@ public final class ReplicaProcess {
   }
 
   /**
-   * SIGTERM to the whole tree, then SIGKILL after the assignment's grace period. The first reason
-   * wins: a replica stopped for its runtime limit stays MAX_RUNTIME_EXCEEDED.
+   * The job's stop signal (SIGTERM unless it asked for e.g. SIGUSR1 to checkpoint) to the whole tree,
+   * then SIGKILL after the assignment's grace period. The first reason wins: a replica stopped for
+   * its runtime limit stays MAX_RUNTIME_EXCEEDED.
    */
   public synchronized void stop(Termination reason, String message) {
     if (exit.isDone() || stopReason != null) {
@@ -96,8 +97,8 @@ public final class ReplicaProcess {
     }
     stopReason = reason;
     stopMessage = message;
-    log.info("Stopping replica {} (pid {}): {}", assignment.allocationId(), pid, message);
-    ProcessTable.signalTree(pid, ProcessTable.SIGTERM);
+    log.info("Stopping replica {} (pid {}) with signal {}: {}", assignment.allocationId(), pid, assignment.stopSignalNumber(), message);
+    ProcessTable.signalTree(pid, assignment.stopSignalNumber());
     scheduleKill(Math.max(0, assignment.gracePeriodMillis()));
   }
 

@@ -148,6 +148,25 @@ class ProcessRunnerTest {
   }
 
   @Test
+  void aJobMayAskForACheckpointSignalInsteadOfSigterm() throws Exception {
+    // A training loop that saves a checkpoint on SIGUSR1 and then exits on its own.
+    String script = "trap 'echo checkpoint saved; exit 0' USR1; echo ready; while true; do sleep 0.1; done";
+    ReplicaProcess p = start(Assignments.withStopSignal(Assignments.of("alloc-ckpt", List.of(), List.of("sh", "-c", script),
+        Map.of(), null, 0, 10_000, DesiredPhase.RUN), "USR1"));
+    Await.until(() -> {
+      try {
+        return output(p).contains("ready");
+      } catch (Exception e) {
+        return false;
+      }
+    }, "the trap to be set");
+    p.stop(Termination.STOPPED, "preempted");
+    ReplicaExit exit = exitOf(p);
+    assertEquals(Termination.STOPPED, exit.termination());
+    assertTrue(output(p).contains("checkpoint saved"), output(p));
+  }
+
+  @Test
   void leftoverChildrenOfAFinishedReplicaAreKilled() throws Exception {
     ReplicaProcess p = start(Assignments.shell("alloc-leftover", List.of(), "sleep 1000 & echo $!; exit 0"));
     ReplicaExit exit = exitOf(p);

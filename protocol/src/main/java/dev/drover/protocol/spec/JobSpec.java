@@ -14,7 +14,7 @@ import java.util.Optional;
  */
 @JsonPropertyOrder({
   "apiVersion", "name", "queue", "priority", "replicas", "resources", "command", "args", "env",
-  "workingDir", "maxRuntime", "restartPolicy", "terminationGracePeriod", "priorityClass", "preemptible", "placement"
+  "workingDir", "maxRuntime", "restartPolicy", "terminationGracePeriod", "priorityClass", "preemptible", "placement", "stopSignal"
 })
 public record JobSpec(
     String apiVersion,
@@ -32,7 +32,8 @@ public record JobSpec(
     String terminationGracePeriod,
     String priorityClass,
     Boolean preemptible,
-    PlacementSpec placement) {
+    PlacementSpec placement,
+    String stopSignal) {
 
   public static final String API_VERSION = "drover/v1";
 

@@ -48,7 +48,7 @@ public final class JobSpecs {
           "apiVersion", "name", "queue", "priority", "replicas", "resources", "command", "args", "env",
           "workingDir", "maxRuntime", "restartPolicy", "terminationGracePeriod", "gpus", "cpus", "memory",
           "maxRestarts", "backoff", "priorityClass", "preemptible", "placement", "strategy", "requireLabels",
-          "preferLabels");
+          "preferLabels", "stopSignal");
   private static final Pattern LABEL = Pattern.compile("^[A-Za-z0-9]([A-Za-z0-9._/-]{0,61}[A-Za-z0-9])?$");
   private static final Pattern LABEL_VALUE = Pattern.compile("^([A-Za-z0-9]([A-Za-z0-9._-]{0,61}[A-Za-z0-9])?)?$");
 
@@ -193,6 +193,10 @@ public final class JobSpecs {
         errors.add(new FieldError("/priority", "give either priority or priorityClass, not both"));
       }
     }
+    if (s.stopSignal() != null && !dev.drover.protocol.agent.ReplicaAssignment.STOP_SIGNALS.containsKey(s.stopSignal())) {
+      errors.add(new FieldError("/stopSignal", "'" + truncate(s.stopSignal()) + "' is not a stop signal; use one of "
+          + String.join(", ", new java.util.TreeSet<>(dev.drover.protocol.agent.ReplicaAssignment.STOP_SIGNALS.keySet()))));
+    }
     PlacementSpec pl = s.placement();
     if (pl != null) {
       if (pl.strategy() != null && !pl.strategy().equals("pack") && !pl.strategy().equals("spread")) {
@@ -241,7 +245,7 @@ public final class JobSpecs {
     }
     return new JobSpec(s.apiVersion(), s.name(), s.queue(), priority, s.replicas(), s.resources(), s.command(), s.args(),
         s.env(), s.workingDir(), s.maxRuntime(), s.restartPolicy(), s.terminationGracePeriod(), cls, s.preemptible(),
-        s.placement());
+        s.placement(), s.stopSignal());
   }
 
   /** Fills every default so the stored spec is complete and durations are in canonical form. */
@@ -279,7 +283,8 @@ public final class JobSpecs {
         Durations.format(Durations.parse(s.terminationGracePeriod() == null ? "30s" : s.terminationGracePeriod())),
         s.priorityClass(),
         s.preemptible() == null ? Boolean.FALSE : s.preemptible(),
-        placement);
+        placement,
+        s.stopSignal() == null ? "TERM" : s.stopSignal());
   }
 
   private static void name(List<FieldError> errors, String pointer, String value, boolean required) {
