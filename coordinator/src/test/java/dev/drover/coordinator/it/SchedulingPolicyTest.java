@@ -167,4 +167,72 @@ class SchedulingPolicyTest {
     assertTrue(code.equals("NO_MATCHING_NODES") || code.equals("NEVER_FITS"), n.toString());
     assertTrue(n.get("pendingReason").asText().contains("rack"), n.toString());
   }
+
+  @Test
+  void fairShareSplitsFreedCapacityBetweenQueuesInsteadOfSubmitOrder() throws Exception {
+    start("n1:4");
+    for (String q : List.of("team-a", "team-b")) {
+      assertEquals(201, cluster.request("POST", "/api/v1/queues", "application/json",
+          ("{\"name\":\"" + q + "\",\"guaranteedGpus\":2,\"borrowLimitGpus\":2}").getBytes(StandardCharsets.UTF_8), admin()).status());
+    }
+    // Everything waits on a cordoned node, team-a's jobs submitted first.
+    assertEquals(200, cluster.request("POST", "/api/v1/nodes/n1/cordon", null, null, admin()).status());
+    List<String> a = new ArrayList<>();
+    List<String> b = new ArrayList<>();
+    for (int i = 0; i < 4; i++) a.add(cluster.submitOk(job("a" + i, "queue: team-a\n", 1, "sleep 600")));
+    for (int i = 0; i < 4; i++) b.add(cluster.submitOk(job("b" + i, "queue: team-b\n", 1, "sleep 600")));
+    assertEquals(200, cluster.request("POST", "/api/v1/nodes/n1/uncordon", null, null, admin()).status());
+    DroverCluster.waitUntil(Duration.ofSeconds(30), "4 jobs to run", () -> running(a) + running(b) == 4);
+    assertEquals(2, running(a), "team-a gets its fair half, not all four GPUs by submit order");
+    assertEquals(2, running(b));
+    JsonNode waiting = cluster.job(a.get(3));
+    assertEquals("PENDING", waiting.get("state").asText());
+    assertTrue(waiting.get("pending").get("queuePosition").asInt() >= 1, waiting.toString());
+  }
+
+  private int running(List<String> ids) throws Exception {
+    int n = 0;
+    for (String id : ids) if (cluster.job(id).get("state").asText().equals("RUNNING")) n++;
+    return n;
+  }
+
+  @Test
+  void aReplicaGetsGpusOfOneTopologyDomain() throws Exception {
+    start("n1:8");
+    String small = cluster.submitOk(job("small", "", 2, "sleep 600"));
+    JsonNode s = cluster.awaitState(small, "RUNNING", Duration.ofSeconds(30));
+    String big = cluster.submitOk(job("big", "", 4, "sleep 600"));
+    JsonNode b = cluster.awaitState(big, "RUNNING", Duration.ofSeconds(30));
+    // The simulated node has two PCIe domains, GPUs 0-3 and 4-7.
+    List<Integer> smallGpus = gpus(s);
+    List<Integer> bigGpus = gpus(b);
+    assertTrue(smallGpus.stream().allMatch(g -> g / 4 == smallGpus.get(0) / 4), "one domain: " + smallGpus);
+    assertTrue(bigGpus.stream().allMatch(g -> g / 4 == bigGpus.get(0) / 4), "the 4-GPU replica takes a whole domain: " + bigGpus);
+  }
+
+  private static List<Integer> gpus(JsonNode job) {
+    List<Integer> out = new ArrayList<>();
+    for (JsonNode g : job.get("replicaStatus").get(0).get("gpus")) out.add(g.asInt());
+    return out;
+  }
+
+  @Test
+  void drainingANodeMovesItsGangElsewhereWithoutCountingARestart() throws Exception {
+    start("n1:4", "n2:4");
+    String id = cluster.submitOk(job("movable", "", 4, "sleep 600"));
+    JsonNode first = cluster.awaitState(id, "RUNNING", Duration.ofSeconds(30));
+    String from = first.get("replicaStatus").get(0).get("node").asText();
+    long pid = first.get("replicaStatus").get(0).get("pid").asLong();
+    assertEquals(200, cluster.request("POST", "/api/v1/nodes/" + from + "/drain", "application/json",
+        "{\"reason\":\"kernel upgrade\"}".getBytes(StandardCharsets.UTF_8), admin()).status());
+    JsonNode moved = cluster.awaitJob(id, Duration.ofSeconds(40), "to run on the other node",
+        j -> j.get("attempt").asInt() == 2 && j.get("state").asText().equals("RUNNING"));
+    assertNotEquals(from, moved.get("replicaStatus").get(0).get("node").asText());
+    assertEquals(0, moved.get("restarts").asInt());
+    DroverCluster.waitUntil(Duration.ofSeconds(15), "the drained replica to stop", () -> !DroverCluster.alive(pid));
+    assertTrue(String.join("\n", history(id)).contains("kernel upgrade"));
+    JsonNode node = cluster.get("/api/v1/nodes/" + from).body();
+    assertTrue(node.get("draining").asBoolean());
+    assertEquals(0, node.get("gpusAllocated").asInt());
+  }
 }
