@@ -91,6 +91,11 @@ public final class ProcessTable {
    * Sends sig to the process group of leader and to every other member of its session, so a child
    * that moved to its own process group is not missed.
    */
+  /** Signals one process. */
+  public static void signal(long pid, int sig) {
+    LIBC.kill((int) pid, sig);
+  }
+
   public static void signalTree(long leader, int sig) {
     LIBC.kill((int) -leader, sig);
     for (long pid : members(leader)) {

@@ -98,6 +98,9 @@ public final class ReplicaProcess {
     stopReason = reason;
     stopMessage = message;
     log.info("Stopping replica {} (pid {}) with signal {}: {}", assignment.allocationId(), pid, assignment.stopSignalNumber(), message);
+    // Stopped right after its start, the replica may not lead its own session yet (setsid has not run),
+    // so the group signal finds nobody: the process itself, still our unreaped child, is signalled too.
+    if (process.isAlive()) ProcessTable.signal(pid, assignment.stopSignalNumber());
     ProcessTable.signalTree(pid, assignment.stopSignalNumber());
     scheduleKill(Math.max(0, assignment.gracePeriodMillis()));
   }
