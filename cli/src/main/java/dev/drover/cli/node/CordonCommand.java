@@ -1,8 +1,6 @@
 package dev.drover.cli.node;
 
 import dev.drover.cli.DroverCli;
-import dev.drover.cli.output.OutputFormat;
-import dev.drover.protocol.api.NodeView;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -21,12 +19,6 @@ public final class CordonCommand implements Runnable {
 
   @Override
   public void run() {
-    NodeView node = cli.client().cordon(name, reason);
-    if (cli.output() != OutputFormat.TABLE) {
-      cli.output().print(node, cli.out());
-      return;
-    }
-    cli.out().println("node " + node.name() + " cordoned (" + NodesCommand.status(node) + ")");
-    cli.out().flush();
+    NodeTransitions.print(cli, cli.client().cordon(name, reason), "cordoned");
   }
 }

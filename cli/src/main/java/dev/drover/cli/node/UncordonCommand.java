@@ -1,8 +1,6 @@
 package dev.drover.cli.node;
 
 import dev.drover.cli.DroverCli;
-import dev.drover.cli.output.OutputFormat;
-import dev.drover.protocol.api.NodeView;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
@@ -17,12 +15,6 @@ public final class UncordonCommand implements Runnable {
 
   @Override
   public void run() {
-    NodeView node = cli.client().uncordon(name);
-    if (cli.output() != OutputFormat.TABLE) {
-      cli.output().print(node, cli.out());
-      return;
-    }
-    cli.out().println("node " + node.name() + " schedulable again (" + NodesCommand.status(node) + ")");
-    cli.out().flush();
+    NodeTransitions.print(cli, cli.client().uncordon(name), "schedulable again");
   }
 }

@@ -4,7 +4,6 @@ import static dev.drover.coordinator.api.Problems.field;
 import static dev.drover.coordinator.api.Problems.json;
 import static dev.drover.coordinator.api.Problems.problem;
 
-import com.fasterxml.jackson.core.type.TypeReference;
 import dev.drover.coordinator.DroverSettings;
 import dev.drover.coordinator.agentgateway.AgentGateway;
 import dev.drover.coordinator.auth.Principal;
@@ -53,7 +52,6 @@ import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpEntities;
 import org.apache.pekko.http.javadsl.model.HttpEntity;
 import org.apache.pekko.http.javadsl.model.HttpHeader;
-import org.apache.pekko.http.javadsl.model.HttpRequest;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.model.headers.HttpChallenge;
@@ -543,11 +541,4 @@ public final class ApiRoutes extends AllDirectives {
     return JobViews.view(s, schedulerReason, Instant.now());
   }
 
-  @SuppressWarnings("unused")
-  private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() {};
-
-  @SuppressWarnings("unused")
-  private static HttpRequest unused(HttpRequest r) {
-    return r;
-  }
 }

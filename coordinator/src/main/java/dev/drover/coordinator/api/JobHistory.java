@@ -2,7 +2,6 @@ package dev.drover.coordinator.api;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import dev.drover.coordinator.job.JobEntity;
-import dev.drover.coordinator.job.ReplicaSlot;
 import dev.drover.protocol.Json;
 import dev.drover.protocol.api.JobEventView;
 import java.util.LinkedHashMap;
@@ -52,10 +51,5 @@ final class JobHistory {
       return "attempt " + e.attempt() + " released its GPUs";
     }
     return event.getClass().getSimpleName();
-  }
-
-  @SuppressWarnings("unused")
-  private static String slot(ReplicaSlot s) {
-    return s.node();
   }
 }

@@ -323,6 +323,9 @@ public final class SchedulerSingleton
   /** Why each pending preemption was decided, to tell the victim (soft; rebuilt as a generic reason). */
   private final Map<String, String> preemptionReasons = new HashMap<>();
   private boolean cycleScheduled;
+  private RuntimeHistory history = new RuntimeHistory();
+  /** The ledger's sample list {@link #history} was built from (lists are replaced, never changed). */
+  private List<RuntimeSample> historySamples = List.of();
   private boolean dirty = true;
 
   private SchedulerSingleton(
@@ -468,18 +471,18 @@ public final class SchedulerSingleton
   private ReplyEffect<Event, State> onCheckFeasibility(State s, CheckFeasibility c) {
     Feasibility f = Feasibility.check(c.replicas(), c.gpusPerReplica(), c.cpusPerReplica(), c.memoryPerReplica(),
         snapshotNodes(s));
-    return Effect().reply(c.replyTo(), new FeasibilityAnswer(f.feasible(), f.message(), f.feasible() ? null : fieldOf(f.message())));
+    return Effect().reply(c.replyTo(), new FeasibilityAnswer(f.feasible(), f.message(), f.feasible() ? null : fieldOf(f.limit())));
   }
 
-  /** The spec field a never-fits message is about, as a JSON pointer. */
-  static String fieldOf(String message) {
-    String m = message == null ? "" : message.toLowerCase(java.util.Locale.ROOT);
-    if (m.contains("per replica") || m.contains("largest node")) {
-      if (m.contains("gpu")) return "/resources/gpus";
-      if (m.contains("cpu")) return "/resources/cpus";
-      if (m.contains("memory") || m.contains("ib")) return "/resources/memory";
-    }
-    return "/replicas";
+  /** The job spec field a never-fits answer is about, as a JSON pointer. */
+  static String fieldOf(Feasibility.Limit limit) {
+    return switch (limit) {
+      case GPUS_PER_REPLICA -> "/resources/gpus";
+      case CPUS_PER_REPLICA -> "/resources/cpus";
+      case MEMORY_PER_REPLICA -> "/resources/memory";
+      case REQUIRED_LABELS -> "/placement/requireLabels";
+      case GANG, NONE -> "/replicas";
+    };
   }
 
   private ReplyEffect<Event, State> onTick(State s, Tick c) {
@@ -522,8 +525,7 @@ public final class SchedulerSingleton
       return Effect().noReply();
     }
     Instant now = clock.instant();
-    RuntimeHistory history = new RuntimeHistory();
-    for (RuntimeSample r : s.runtimes()) history.record(r.queue(), r.gpus(), r.jobName(), Duration.ofMillis(r.runtimeMillis()));
+    RuntimeHistory history = runtimeHistory(s);
     List<PendingJob> pending = new ArrayList<>();
     for (QueuedJob q : s.pending().values()) {
       PendingJob job = pendingJob(s, q);
@@ -573,6 +575,20 @@ public final class SchedulerSingleton
           }
         })
         .thenNoReply();
+  }
+
+  /**
+   * The learnt runtimes, rebuilt only when the ledger's samples changed: a cycle runs on every submit,
+   * and replaying thousands of samples each time would be work done over and over for nothing.
+   */
+  private RuntimeHistory runtimeHistory(State s) {
+    if (s.runtimes() != historySamples) {
+      RuntimeHistory h = new RuntimeHistory();
+      for (RuntimeSample r : s.runtimes()) h.record(r.queue(), r.gpus(), r.jobName(), Duration.ofMillis(r.runtimeMillis()));
+      history = h;
+      historySamples = s.runtimes();
+    }
+    return history;
   }
 
   private PendingJob pendingJob(State s, QueuedJob q) {

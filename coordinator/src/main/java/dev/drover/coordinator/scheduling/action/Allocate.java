@@ -2,7 +2,6 @@ package dev.drover.coordinator.scheduling.action;
 
 import dev.drover.coordinator.scheduling.cycle.CycleSession;
 import dev.drover.coordinator.scheduling.model.PendingJob;
-import java.util.List;
 
 /**
  * Places pending gangs on free capacity, in cycle order, without disturbing anything running. It stops at
@@ -10,19 +9,17 @@ import java.util.List;
  * anything lower starts (so a cycle with backfill on lists {@link Backfill} after it); with backfill off it
  * goes on and a blocked job holds nothing back.
  */
-public final class Allocate implements Action {
+public final class Allocate extends EscalatingAction {
     public static final String NAME = "allocate";
-
-    private final List<PreemptingAction> escalations;
 
     /** Without escalation: a blocked job only waits. */
     public Allocate() {
-        this.escalations = List.of();
+        super();
     }
 
     /** Escalates a job blocked for capacity, at its turn, to each action in order (reclaim, then preempt). */
     public Allocate(Reclaim reclaim, Preempt preempt) {
-        this.escalations = List.of(reclaim, preempt);
+        super(reclaim, preempt);
     }
 
     @Override

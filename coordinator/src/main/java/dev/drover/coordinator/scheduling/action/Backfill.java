@@ -22,19 +22,17 @@ import java.util.TreeMap;
  * on capacity the reservation does not need, or, if their own maxRuntime ends by the reserved start, on
  * any free capacity. A job without a maxRuntime never backfills into a reservation.
  */
-public final class Backfill implements Action {
+public final class Backfill extends EscalatingAction {
     public static final String NAME = "backfill";
-
-    private final List<PreemptingAction> escalations;
 
     /** Without escalation: a blocked job only waits. */
     public Backfill() {
-        this.escalations = List.of();
+        super();
     }
 
     /** Escalates a job blocked for capacity, at its turn, to each action in order (reclaim, then preempt). */
     public Backfill(Reclaim reclaim, Preempt preempt) {
-        this.escalations = List.of(reclaim, preempt);
+        super(reclaim, preempt);
     }
 
     @Override

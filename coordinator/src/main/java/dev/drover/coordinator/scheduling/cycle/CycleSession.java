@@ -178,7 +178,7 @@ public final class CycleSession {
             if (!shape.requiredLabels().isEmpty()) {
                 nodes = nodes.stream().filter(n -> RequiredLabelsFilter.matches(shape.requiredLabels(), n.labels())).toList();
                 if (nodes.isEmpty() && !snapshot.nodes().isEmpty()) {
-                    return Feasibility.rejected("no registered node has labels " + LabelText.of(shape.requiredLabels()));
+                    return Feasibility.rejected(Feasibility.Limit.REQUIRED_LABELS, "no registered node has labels " + LabelText.of(shape.requiredLabels()));
                 }
             }
             return Feasibility.check(shape.replicas(), shape.gpusPerReplica(), shape.cpusPerReplica(), shape.memoryPerReplica(), nodes);

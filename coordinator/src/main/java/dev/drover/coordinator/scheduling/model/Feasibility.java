@@ -8,20 +8,32 @@ import java.util.Objects;
  * Only physical capacity counts: every known node (ready or not, cordoned or not) and every GPU
  * (healthy or not), because those states change while the job waits.
  */
-public record Feasibility(boolean feasible, String message) {
+public record Feasibility(boolean feasible, String message, Limit limit) {
 
-    private static final Feasibility OK = new Feasibility(true, "");
+    /** Which part of the job's shape cannot fit, so callers can point at the field at fault. */
+    public enum Limit {
+        NONE,
+        GPUS_PER_REPLICA,
+        CPUS_PER_REPLICA,
+        MEMORY_PER_REPLICA,
+        /** The gang as a whole: its size against the cluster's total or whole-node room. */
+        GANG,
+        REQUIRED_LABELS
+    }
+
+    private static final Feasibility OK = new Feasibility(true, "", Limit.NONE);
 
     public Feasibility {
         Objects.requireNonNull(message, "message");
+        Objects.requireNonNull(limit, "limit");
     }
 
     public static Feasibility ok() {
         return OK;
     }
 
-    public static Feasibility rejected(String message) {
-        return new Feasibility(false, message);
+    public static Feasibility rejected(Limit limit, String message) {
+        return new Feasibility(false, message, limit);
     }
 
     /**
@@ -51,35 +63,35 @@ public record Feasibility(boolean feasible, String message) {
             room += replicasThatFit(gpus, node.cpus(), node.memoryBytes(), gpusPerReplica, cpusPerReplica, memoryPerReplica, replicas);
         }
         if (gpusPerReplica > largestGpus) {
-            return rejected("needs " + Quantities.gpus(gpusPerReplica) + " per replica; the largest node has " + largestGpus);
+            return rejected(Limit.GPUS_PER_REPLICA, "needs " + Quantities.gpus(gpusPerReplica) + " per replica; the largest node has " + largestGpus);
         }
         if (cpusPerReplica > largestCpus) {
-            return rejected("needs " + Quantities.cpus(cpusPerReplica) + " per replica; the largest node has "
+            return rejected(Limit.CPUS_PER_REPLICA, "needs " + Quantities.cpus(cpusPerReplica) + " per replica; the largest node has "
                     + Quantities.cpus(largestCpus));
         }
         if (memoryPerReplica > largestMemory) {
-            return rejected("needs " + Quantities.memory(memoryPerReplica) + " of memory per replica; the largest node has "
+            return rejected(Limit.MEMORY_PER_REPLICA, "needs " + Quantities.memory(memoryPerReplica) + " of memory per replica; the largest node has "
                     + Quantities.memory(largestMemory));
         }
         if ((long) replicas * gpusPerReplica > totalGpus) {
-            return rejected("needs " + replicas + " x " + gpusPerReplica + " = " + Quantities.gpus((long) replicas * gpusPerReplica)
+            return rejected(Limit.GANG, "needs " + replicas + " x " + gpusPerReplica + " = " + Quantities.gpus((long) replicas * gpusPerReplica)
                     + " on distinct capacity; the cluster has " + Quantities.gpus(totalGpus) + " in all");
         }
         if (replicas * cpusPerReplica > totalCpus) {
-            return rejected("needs " + replicas + " x " + Quantities.cpus(cpusPerReplica) + " = " + Quantities.cpus(replicas * cpusPerReplica)
+            return rejected(Limit.GANG, "needs " + replicas + " x " + Quantities.cpus(cpusPerReplica) + " = " + Quantities.cpus(replicas * cpusPerReplica)
                     + " on distinct capacity; the cluster has " + Quantities.cpus(totalCpus) + " in all");
         }
         if ((double) replicas * memoryPerReplica > totalMemory) {
-            return rejected("needs " + replicas + " x " + Quantities.memory(memoryPerReplica) + " = "
+            return rejected(Limit.GANG, "needs " + replicas + " x " + Quantities.memory(memoryPerReplica) + " = "
                     + Quantities.memory((long) Math.min(Long.MAX_VALUE, (double) replicas * memoryPerReplica))
                     + " of memory on distinct capacity; the cluster has " + Quantities.memory(totalMemory) + " in all");
         }
         if (room == 0) {
-            return rejected("no node has " + perReplica(gpusPerReplica, cpusPerReplica, memoryPerReplica) + " together");
+            return rejected(Limit.GANG, "no node has " + perReplica(gpusPerReplica, cpusPerReplica, memoryPerReplica) + " together");
         }
         if (room < replicas) {
             // Each resource fits in total, but replicas cannot be split across nodes.
-            return rejected("needs " + replicas + " replicas of " + perReplica(gpusPerReplica, cpusPerReplica, memoryPerReplica)
+            return rejected(Limit.GANG, "needs " + replicas + " replicas of " + perReplica(gpusPerReplica, cpusPerReplica, memoryPerReplica)
                     + "; whole nodes of the cluster have room for " + room + " at most");
         }
         return ok();
