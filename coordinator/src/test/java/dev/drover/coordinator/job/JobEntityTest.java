@@ -23,6 +23,7 @@ import java.util.List;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestKitJunitResource;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
@@ -93,6 +94,18 @@ class JobEntityTest {
     }
   }
 
+  /**
+   * The next message of the given kind sent to a node. Assigns that arrive first are redeliveries (the
+   * entity re-offers until it has processed the ack, which under load can take longer than the
+   * redelivery interval).
+   */
+  private <T extends NodeEntity.Command> T expectNode(Class<T> kind) {
+    List<NodeEntity.Command> got = nodes.fishForMessage(Duration.ofSeconds(5), m -> kind.isInstance(m)
+        ? FishingOutcomes.complete()
+        : m instanceof NodeEntity.Assign ? FishingOutcomes.continueAndIgnore() : FishingOutcomes.fail("unexpected " + m));
+    return kind.cast(got.get(got.size() - 1));
+  }
+
   private static ReplicaStatus status(int attempt, int rank, ReplicaPhase phase, Integer exit, Termination t) {
     return new ReplicaStatus(ReplicaSlot.allocationId("j-0000000000000001", attempt, rank), "j-0000000000000001", attempt, rank,
         phase, 100L + rank, exit, t, null, Instant.now(), phase == ReplicaPhase.EXITED ? Instant.now() : null);
@@ -120,7 +133,7 @@ class JobEntityTest {
     SchedulerSingleton.Release rel = scheduler.expectMessageClass(SchedulerSingleton.Release.class);
     assertEquals(1, rel.attempt());
     rel.replyTo().tell(Done.getInstance());
-    for (int i = 0; i < 2; i++) nodes.expectMessageClass(NodeEntity.Release.class).replyTo().tell(Done.getInstance());
+    for (int i = 0; i < 2; i++) expectNode(NodeEntity.Release.class).replyTo().tell(Done.getInstance());
     // once everyone acknowledged, the attempt is released in the journal
     scheduler.awaitAssert(() -> {
       assertTrue(kit.getState().release() == null);
@@ -137,7 +150,7 @@ class JobEntityTest {
     var r = kit.<Done>runCommand(reply -> new JobEntity.ReplicaReport("n1", status(1, 1, ReplicaPhase.EXITED, 3, Termination.COMPLETED), reply));
     assertEquals(2, r.events().size());
     assertInstanceOf(JobEntity.GangStopping.class, r.events().get(1));
-    NodeEntity.Stop stop = nodes.expectMessageClass(NodeEntity.Stop.class);
+    NodeEntity.Stop stop = expectNode(NodeEntity.Stop.class);
     assertEquals(List.of(ReplicaSlot.allocationId("j-0000000000000001", 1, 0)), stop.allocationIds());
     stop.replyTo().tell(Done.getInstance());
     JobEntity.State s = report("n0", status(1, 0, ReplicaPhase.EXITED, 143, Termination.STOPPED));
@@ -186,7 +199,7 @@ class JobEntityTest {
     report("n0", status(1, 0, ReplicaPhase.RUNNING, null, null));
     var r = kit.<JobEntity.Result>runCommand(reply -> new JobEntity.Cancel("bob", reply));
     assertEquals(JobState.CANCELLING, r.reply().state().phase());
-    nodes.expectMessageClass(NodeEntity.Stop.class).replyTo().tell(Done.getInstance());
+    expectNode(NodeEntity.Stop.class).replyTo().tell(Done.getInstance());
     JobEntity.State s = report("n0", status(1, 0, ReplicaPhase.EXITED, 143, Termination.STOPPED));
     assertEquals(JobState.CANCELLED, s.phase());
     assertEquals(0, s.restarts(), "a cancel is not a restart");
@@ -198,7 +211,7 @@ class JobEntityTest {
     place(1, 1);
     report("n0", status(1, 0, ReplicaPhase.RUNNING, null, null));
     kit.<Done>runCommand(reply -> new JobEntity.Evict(ReplicaSlot.allocationId("j-0000000000000001", 1, 0), "node n0 is draining", reply));
-    nodes.expectMessageClass(NodeEntity.Stop.class).replyTo().tell(Done.getInstance());
+    expectNode(NodeEntity.Stop.class).replyTo().tell(Done.getInstance());
     JobEntity.State s = report("n0", status(1, 0, ReplicaPhase.EXITED, 143, Termination.STOPPED));
     assertEquals(JobState.PENDING, s.phase());
     assertEquals(2, s.attempt());
@@ -213,7 +226,7 @@ class JobEntityTest {
     report("n1", status(1, 1, ReplicaPhase.RUNNING, null, null));
     var r = kit.<Done>runCommand(reply -> new JobEntity.Preempt(1, "j-high", "preempted by j-high (priority 100)", reply));
     assertInstanceOf(JobEntity.GangStopping.class, r.events().get(0));
-    for (int i = 0; i < 2; i++) nodes.expectMessageClass(NodeEntity.Stop.class).replyTo().tell(Done.getInstance());
+    for (int i = 0; i < 2; i++) expectNode(NodeEntity.Stop.class).replyTo().tell(Done.getInstance());
     report("n0", status(1, 0, ReplicaPhase.EXITED, 143, Termination.STOPPED));
     JobEntity.State s = report("n1", status(1, 1, ReplicaPhase.EXITED, 143, Termination.STOPPED));
     assertEquals(JobState.PENDING, s.phase());
