@@ -54,7 +54,8 @@ public final class Agent {
     this.linkExec = Executors.newSingleThreadScheduledExecutor(daemon("coordinator-link"));
     ProcessRunner runner = new ProcessRunner(settings.workDir(), settings.nodeName(), settings.logMaxBytes(), timers);
     this.reconciler = new Reconciler(runner, new StateStore(settings.workDir()), Clock.systemUTC());
-    this.link = new CoordinatorLink(settings.coordinators(), settings.joinToken(), new LinkHandler(), linkExec, new Backoff(new Random()));
+    this.link = new CoordinatorLink(settings.coordinators(), settings.joinToken(), settings.coordinatorSilenceTimeout(),
+        new LinkHandler(), linkExec, new Backoff(new Random(), settings.coordinators().size()));
     reconciler.onUpdate(status -> {
       backend.markBusy(reconciler.busyGpus());
       link.replicaChanged(status);

@@ -7,6 +7,7 @@ import dev.drover.agent.gpu.SimulatedBackend;
 import dev.drover.agent.host.HostFacts;
 import dev.drover.agent.link.CoordinatorEndpoints;
 import dev.drover.protocol.ProtocolVersion;
+import dev.drover.protocol.spec.Durations;
 import dev.drover.protocol.spec.Quantities;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -14,6 +15,7 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -46,6 +48,8 @@ import picocli.CommandLine.Spec;
 public final class AgentMain implements Callable<Integer> {
   static final Pattern NODE_NAME = Pattern.compile("^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$");
   private static final Pattern PORT_RANGE = Pattern.compile("^(\\d{1,5})-(\\d{1,5})$");
+  private static final Duration MIN_SILENCE_TIMEOUT = Duration.ofSeconds(1);
+  private static final Duration MAX_SILENCE_TIMEOUT = Duration.ofMinutes(10);
   /** Set before logback starts so that agent.log lands in the work dir. */
   static final String LOG_FILE_PROPERTY = "drover.agent.log.file";
 
@@ -55,8 +59,15 @@ public final class AgentMain implements Callable<Integer> {
   String name;
 
   @Option(names = "--coordinator", split = ",", paramLabel = "URL",
-      description = "Coordinator URL(s), ws(s):// or http(s)://, comma-separated or repeated; tried in turn.")
+      description = "Coordinator URL(s), ws(s):// or http(s)://, comma-separated or repeated. Tried in order from the "
+          + "first; on loss the next one is tried within 250 ms, and the pause grows (up to 5 s) only after every URL "
+          + "of a round failed.")
   List<String> coordinators = new ArrayList<>();
+
+  @Option(names = "--coordinator-silence-timeout", paramLabel = "DURATION",
+      description = "Drop a coordinator link on which nothing (not even a ping answer) arrived for this long, "
+          + "and fail over to the next URL; also the limit of each connection attempt. 1s to 10m (default: ${DEFAULT-VALUE}).")
+  String coordinatorSilenceTimeout = "3s";
 
   @Option(names = "--join-token", description = "Join token (or env DROVER_JOIN_TOKEN).")
   String joinToken;
@@ -140,6 +151,7 @@ public final class AgentMain implements Callable<Integer> {
       throw usage("invalid node name '" + nodeName + "': use 1-63 letters, digits, '.', '_' or '-', starting with a letter or digit"
           + (name == null ? " (set --name)" : ""));
     }
+    Duration silenceTimeout = silenceTimeout();
     long gpuMemoryBytes = bytes("--gpu-memory", gpuMemory);
     long logBytes = bytes("--log-max-bytes", logMaxBytes);
     if (logBytes < 2 * 1024) {
@@ -202,7 +214,7 @@ public final class AgentMain implements Callable<Integer> {
     Files.createDirectories(dir);
     System.setProperty(LOG_FILE_PROPERTY, dir.resolve("agent.log").toString());
     Logger log = LoggerFactory.getLogger(AgentMain.class);
-    AgentSettings settings = new AgentSettings(nodeName, endpoints, token, dir, choice, labelMap, portFrom, portTo,
+    AgentSettings settings = new AgentSettings(nodeName, endpoints, silenceTimeout, token, dir, choice, labelMap, portFrom, portTo,
         address == null ? HostFacts.defaultAddress() : address, cpuCount, memoryBytes, logBytes, keepReplicasOnExit);
     Agent agent;
     try {
@@ -260,6 +272,20 @@ public final class AgentMain implements Callable<Integer> {
       throw usage("a join token is required: --join-token, --join-token-file or env DROVER_JOIN_TOKEN");
     }
     return t.trim();
+  }
+
+  private Duration silenceTimeout() {
+    Duration d;
+    try {
+      d = Durations.parse(coordinatorSilenceTimeout);
+    } catch (IllegalArgumentException e) {
+      throw usage("invalid --coordinator-silence-timeout '" + coordinatorSilenceTimeout + "': " + e.getMessage());
+    }
+    if (d.compareTo(MIN_SILENCE_TIMEOUT) < 0 || d.compareTo(MAX_SILENCE_TIMEOUT) > 0) {
+      throw usage("--coordinator-silence-timeout must be between " + Durations.format(MIN_SILENCE_TIMEOUT) + " and "
+          + Durations.format(MAX_SILENCE_TIMEOUT) + ", got '" + coordinatorSilenceTimeout + "'");
+    }
+    return d;
   }
 
   private long bytes(String option, String value) {

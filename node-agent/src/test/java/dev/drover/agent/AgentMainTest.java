@@ -72,11 +72,24 @@ class AgentMainTest {
         {"--name", "n", "--gpu-memory", "lots", "--probe"},
         {"--name", "n", "--work-dir", "/tmp/x"},
         {"--name", "n", "--coordinator", "ftp://x", "--join-token", "t"},
-        {"--name", "n", "--run", "--", "true"}}) {
+        {"--name", "n", "--run", "--", "true"},
+        {"--name", "n", "--coordinator", "ws://x", "--join-token", "t", "--coordinator-silence-timeout", "soon"},
+        {"--name", "n", "--coordinator", "ws://x", "--join-token", "t", "--coordinator-silence-timeout", "100ms"},
+        {"--name", "n", "--coordinator", "ws://x", "--join-token", "t", "--coordinator-silence-timeout", "1h"}}) {
       Result r = run(args);
       assertEquals(2, r.code(), String.join(" ", args) + ": " + r.err());
       assertEquals(1, r.err().lines().count(), r.err());
       assertTrue(r.err().startsWith("drover-node-agent: "), r.err());
     }
+  }
+
+  @Test
+  void silenceTimeoutErrorsSayWhatIsAccepted() {
+    Result bad = run("--name", "n", "--coordinator", "ws://x", "--join-token", "t", "--coordinator-silence-timeout", "soon");
+    assertTrue(bad.err().contains("invalid --coordinator-silence-timeout 'soon'") && bad.err().contains("30s"), bad.err());
+    Result range = run("--name", "n", "--coordinator", "ws://x", "--join-token", "t", "--coordinator-silence-timeout", "500ms");
+    assertTrue(range.err().contains("--coordinator-silence-timeout must be between 1s and 10m, got '500ms'"), range.err());
+    Result help = run("--help");
+    assertTrue(help.out().contains("--coordinator-silence-timeout") && help.out().contains("default: 3s"), help.out());
   }
 }

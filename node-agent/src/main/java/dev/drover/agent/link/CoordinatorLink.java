@@ -9,6 +9,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
 import java.net.http.WebSocketHandshakeException;
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -28,7 +29,16 @@ import org.slf4j.LoggerFactory;
 /**
  * The agent's WebSocket to a coordinator: Hello on connect, then heartbeats, telemetry, replica
  * updates and log answers; desired states go to the handler only after the coordinator's Welcome.
- * On loss it reconnects with backoff, cycling through the coordinator addresses.
+ * On loss it reconnects, trying the coordinator addresses in order (see {@link Backoff}); the
+ * replicas keep running meanwhile and the next Hello reports them all.
+ *
+ * <p>A coordinator that stops answering without closing the connection (paused, partitioned,
+ * its host gone) is noticed by silence: the agent sends a WebSocket ping every sixth of the
+ * silence timeout, and a link on which nothing at all (pong, message) arrived for the silence
+ * timeout is dropped. Pings need nothing from the agent protocol: every RFC 6455 server answers
+ * them (Pekko HTTP does so in its WebSocket stage), so old coordinators are covered as well, and a
+ * coordinator that is paused or cut off answers nothing. The same timeout bounds the opening
+ * handshake; a coordinator that accepts the Hello but sends no Welcome is given a little longer.
  *
  * <p>All link state is touched only on the link's own single-threaded executor.
  */
@@ -36,6 +46,14 @@ public final class CoordinatorLink implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(CoordinatorLink.class);
   private static final long DEFAULT_HEARTBEAT_MILLIS = 1_000;
   private static final long DEFAULT_TELEMETRY_MILLIS = 5_000;
+  /** A coordinator may take a while to recover the node's entity before its Welcome. */
+  private static final long MIN_WELCOME_TIMEOUT_MILLIS = 10_000;
+  /**
+   * Pings per silence timeout. A coordinator that fails over to a newer connection of the node only
+   * once the old one was quiet for three heartbeat intervals may have heard from the agent up to
+   * one ping interval after the last pong; frequent pings keep that margin small.
+   */
+  private static final int PINGS_PER_TIMEOUT = 6;
 
   /** What the link asks of the rest of the agent. */
   public interface Handler {
@@ -58,6 +76,7 @@ public final class CoordinatorLink implements AutoCloseable {
 
   private final List<URI> endpoints;
   private final String joinToken;
+  private final long silenceTimeoutMillis;
   private final Handler handler;
   private final ScheduledExecutorService exec;
   private final Backoff backoff;
@@ -69,21 +88,51 @@ public final class CoordinatorLink implements AutoCloseable {
 
   /** One open WebSocket and what belongs to it. */
   private final class Connection implements WebSocket.Listener {
+    final int index;
     final URI uri;
     WebSocket ws;
     final StringBuilder partial = new StringBuilder();
     CompletableFuture<?> sending = CompletableFuture.completedFuture(null);
+    CompletableFuture<?> ping = CompletableFuture.completedFuture(null);
+    /** System.nanoTime() of the last frame of any kind from the coordinator; written by the WebSocket's threads. */
+    volatile long lastHeard = System.nanoTime();
     boolean welcomed;
     ScheduledFuture<?> heartbeat;
     ScheduledFuture<?> telemetry;
+    ScheduledFuture<?> pinger;
+    ScheduledFuture<?> silence;
+    ScheduledFuture<?> welcome;
     boolean gone;
 
-    Connection(URI uri) {
+    Connection(int index, URI uri) {
+      this.index = index;
       this.uri = uri;
     }
 
     @Override
+    public void onOpen(WebSocket webSocket) {
+      lastHeard = System.nanoTime();
+      webSocket.request(1);
+    }
+
+    @Override
+    public CompletionStage<?> onPing(WebSocket webSocket, ByteBuffer message) {
+      // the WebSocket answers with a pong by itself
+      lastHeard = System.nanoTime();
+      webSocket.request(1);
+      return null;
+    }
+
+    @Override
+    public CompletionStage<?> onPong(WebSocket webSocket, ByteBuffer message) {
+      lastHeard = System.nanoTime();
+      webSocket.request(1);
+      return null;
+    }
+
+    @Override
     public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
+      lastHeard = System.nanoTime();
       String text = data.toString();
       exec.execute(() -> {
         partial.append(text);
@@ -98,7 +147,8 @@ public final class CoordinatorLink implements AutoCloseable {
     }
 
     @Override
-    public CompletionStage<?> onBinary(WebSocket webSocket, java.nio.ByteBuffer data, boolean last) {
+    public CompletionStage<?> onBinary(WebSocket webSocket, ByteBuffer data, boolean last) {
+      lastHeard = System.nanoTime();
       exec.execute(() -> log.warn("Ignoring a binary frame from the coordinator ({} bytes)", data.remaining()));
       webSocket.request(1);
       return null;
@@ -116,13 +166,25 @@ public final class CoordinatorLink implements AutoCloseable {
     }
   }
 
-  public CoordinatorLink(List<URI> endpoints, String joinToken, Handler handler, ScheduledExecutorService exec, Backoff backoff) {
+  /**
+   * @param silenceTimeout a link on which the coordinator sent nothing for this long is dropped
+   *     and the next address tried; also the limit of each connection attempt
+   */
+  public CoordinatorLink(List<URI> endpoints, String joinToken, Duration silenceTimeout, Handler handler,
+      ScheduledExecutorService exec, Backoff backoff) {
+    if (endpoints.isEmpty()) {
+      throw new IllegalArgumentException("no coordinator address");
+    }
     this.endpoints = List.copyOf(endpoints);
     this.joinToken = joinToken;
+    this.silenceTimeoutMillis = silenceTimeout.toMillis();
+    if (silenceTimeoutMillis < PINGS_PER_TIMEOUT) {
+      throw new IllegalArgumentException("silence timeout too short: " + silenceTimeout);
+    }
     this.handler = handler;
     this.exec = exec;
     this.backoff = backoff;
-    this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    this.http = HttpClient.newBuilder().connectTimeout(silenceTimeout).build();
   }
 
   /** Starts connecting; returns at once. */
@@ -148,13 +210,17 @@ public final class CoordinatorLink implements AutoCloseable {
     if (closed || current != null) {
       return;
     }
-    URI uri = endpoints.get(nextEndpoint++ % endpoints.size());
-    Connection c = new Connection(uri);
+    int index = nextEndpoint % endpoints.size();
+    nextEndpoint = index + 1;
+    URI uri = endpoints.get(index);
+    Connection c = new Connection(index, uri);
     current = c;
     log.info("Connecting to coordinator {}", uri);
+    // the builder's timeout bounds the whole opening handshake, not only the TCP connect, so a
+    // coordinator that accepts connections but is paused is given up after the silence timeout
     http.newWebSocketBuilder()
         .header("Authorization", "Bearer " + joinToken)
-        .connectTimeout(Duration.ofSeconds(5))
+        .connectTimeout(Duration.ofMillis(silenceTimeoutMillis))
         .buildAsync(uri, c)
         .whenCompleteAsync((ws, err) -> opened(c, ws, err), exec);
   }
@@ -180,8 +246,54 @@ public final class CoordinatorLink implements AutoCloseable {
       return;
     }
     log.info("Connected to coordinator {}; sending Hello", c.uri);
+    watch(c);
     handler.connected();
     send(c, handler.hello());
+  }
+
+  /** Starts the pings and the silence and Welcome deadlines of a new connection. */
+  private void watch(Connection c) {
+    c.lastHeard = System.nanoTime();
+    long pingEvery = silenceTimeoutMillis / PINGS_PER_TIMEOUT;
+    c.pinger = exec.scheduleAtFixedRate(() -> ping(c), pingEvery, pingEvery, TimeUnit.MILLISECONDS);
+    c.silence = exec.schedule(() -> checkSilence(c), silenceTimeoutMillis, TimeUnit.MILLISECONDS);
+    long welcomeWithin = Math.max(MIN_WELCOME_TIMEOUT_MILLIS, silenceTimeoutMillis);
+    c.welcome = exec.schedule(() -> {
+      if (!c.welcomed) {
+        lost(c, "no Welcome within " + welcomeWithin + " ms of the Hello");
+      }
+    }, welcomeWithin, TimeUnit.MILLISECONDS);
+  }
+
+  private void ping(Connection c) {
+    if (c.gone || !c.ping.isDone()) {
+      // an unanswered send of the last ping is itself a sign of a stuck peer; the silence check decides
+      return;
+    }
+    try {
+      c.ping = c.ws.sendPing(ByteBuffer.allocate(0))
+          .whenCompleteAsync((x, err) -> {
+            if (err != null) {
+              lost(c, "ping failed: " + err);
+            }
+          }, exec);
+    } catch (RuntimeException e) {
+      // thrown rather than returned, it would silently end the periodic task
+      lost(c, "ping failed: " + e);
+    }
+  }
+
+  private void checkSilence(Connection c) {
+    if (c.gone) {
+      return;
+    }
+    long silentMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - c.lastHeard);
+    if (silentMillis >= silenceTimeoutMillis) {
+      lost(c, "the coordinator sent nothing, not even a pong, for " + silentMillis + " ms (silence timeout "
+          + silenceTimeoutMillis + " ms)");
+      return;
+    }
+    c.silence = exec.schedule(() -> checkSilence(c), silenceTimeoutMillis - silentMillis, TimeUnit.MILLISECONDS);
   }
 
   private void onMessage(Connection c, String text) {
@@ -216,11 +328,13 @@ public final class CoordinatorLink implements AutoCloseable {
       log.warn("Coordinator speaks agent protocol {}, this agent {}", w.protocolVersion(), ProtocolVersion.AGENT_PROTOCOL);
     }
     c.welcomed = true;
+    cancel(c.welcome);
     backoff.reset();
     long hb = w.heartbeatIntervalMillis() > 0 ? w.heartbeatIntervalMillis() : DEFAULT_HEARTBEAT_MILLIS;
     long tm = w.telemetryIntervalMillis() > 0 ? w.telemetryIntervalMillis() : DEFAULT_TELEMETRY_MILLIS;
     log.info("Welcomed by coordinator {} as {} (heartbeat {} ms, telemetry {} ms)", c.uri, w.nodeName(), hb, tm);
-    cancelTimers(c);
+    // a repeated Welcome restarts the heartbeat and telemetry; pings and the silence check go on
+    cancel(c.heartbeat, c.telemetry);
     c.heartbeat = exec.scheduleAtFixedRate(
         () -> send(c, new AgentMessage.Heartbeat(++heartbeatSeq, Instant.now())), hb, hb, TimeUnit.MILLISECONDS);
     c.telemetry = exec.scheduleAtFixedRate(() -> {
@@ -237,7 +351,11 @@ public final class CoordinatorLink implements AutoCloseable {
     if (isFatal(reason)) {
       fail(c, "coordinator " + c.uri + " rejected this agent: " + reason);
     } else {
+      // This coordinator is up and reaches the node's entity (typically it still counts an older
+      // link of this agent as alive): try it again rather than move on to one that may be the
+      // silent coordinator this agent just left.
       log.warn("Coordinator {} rejected this agent: {}; retrying", c.uri, reason);
+      nextEndpoint = c.index;
       lost(c, "rejected: " + reason);
     }
   }
@@ -283,7 +401,8 @@ public final class CoordinatorLink implements AutoCloseable {
       return;
     }
     long delay = backoff.nextDelayMillis();
-    log.warn("Link to coordinator {} lost ({}); reconnecting in {} ms", c.uri, why, delay);
+    log.warn("Link to coordinator {} lost ({}); trying {} in {} ms", c.uri, why,
+        endpoints.get(nextEndpoint % endpoints.size()), delay);
     exec.schedule(this::connect, delay, TimeUnit.MILLISECONDS);
   }
 
@@ -295,11 +414,14 @@ public final class CoordinatorLink implements AutoCloseable {
   }
 
   private static void cancelTimers(Connection c) {
-    if (c.heartbeat != null) {
-      c.heartbeat.cancel(false);
-    }
-    if (c.telemetry != null) {
-      c.telemetry.cancel(false);
+    cancel(c.heartbeat, c.telemetry, c.pinger, c.silence, c.welcome);
+  }
+
+  private static void cancel(ScheduledFuture<?>... timers) {
+    for (ScheduledFuture<?> f : timers) {
+      if (f != null) {
+        f.cancel(false);
+      }
     }
   }
 

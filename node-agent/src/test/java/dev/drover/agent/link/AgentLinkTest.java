@@ -12,6 +12,7 @@ import dev.drover.agent.process.ProcessTable;
 import dev.drover.protocol.Json;
 import dev.drover.protocol.agent.CoordinatorMessage;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -40,7 +41,7 @@ class AgentLinkTest {
   }
 
   private Agent startAgent() throws Exception {
-    AgentSettings settings = new AgentSettings("node-link", CoordinatorEndpoints.parse(coordinator.url()), "tok-123", workDir,
+    AgentSettings settings = new AgentSettings("node-link", CoordinatorEndpoints.parse(coordinator.url()), Duration.ofSeconds(3), "tok-123", workDir,
         new GpuBackends.Choice("node-link", 2, "NVIDIA H100 80GB HBM3", 80L << 30, null, true),
         Map.of("zone", "a"), 29500, 29999, "10.1.2.3", 16, 64L << 30, 1 << 20, false);
     agent = Agent.start(settings);

@@ -16,11 +16,13 @@ import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A tiny RFC 6455 server on a loopback port, standing in for the coordinator's agent endpoint:
- * accepts (or refuses with an HTTP status) the upgrade and exchanges text frames, optionally
- * fragmented, so the link is tested with the JDK alone.
+ * accepts (or refuses with an HTTP status) the upgrade, exchanges text frames, optionally
+ * fragmented, and answers pings like any WebSocket server, so the link is tested with the JDK
+ * alone. A connection can be made {@linkplain Connection#silence() silent}, like a paused coordinator.
  */
 final class FakeCoordinator implements AutoCloseable {
   private static final String GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
@@ -35,6 +37,10 @@ final class FakeCoordinator implements AutoCloseable {
     final Socket socket;
     final Map<String, String> headers;
     final BlockingQueue<String> received = new LinkedBlockingQueue<>();
+    final AtomicInteger pings = new AtomicInteger();
+    /** Set once the agent's side of the connection is gone (closed, aborted or dropped). */
+    volatile boolean ended;
+    private volatile boolean silent;
 
     Connection(Socket socket, Map<String, String> headers) {
       this.socket = socket;
@@ -52,6 +58,14 @@ final class FakeCoordinator implements AutoCloseable {
         frame(out, 0x1, true, b, 0, b.length);
       }
       out.flush();
+    }
+
+    /**
+     * From now on answers nothing, not even pings, but keeps the TCP connection open, like a
+     * coordinator process that was paused (SIGSTOP) or cut off by a partition.
+     */
+    void silence() {
+      silent = true;
     }
 
     /** Drops the TCP connection without a close frame, like a crashed coordinator. */
@@ -100,6 +114,13 @@ final class FakeCoordinator implements AutoCloseable {
     return "ws://127.0.0.1:" + server.getLocalPort();
   }
 
+  /** A loopback URL on which nothing listens (connections are refused). */
+  static String closedPortUrl() throws IOException {
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return "ws://127.0.0.1:" + s.getLocalPort();
+    }
+  }
+
   Connection awaitConnection(long seconds) throws InterruptedException {
     Connection c = connections.poll(seconds, TimeUnit.SECONDS);
     if (c == null) {
@@ -139,7 +160,11 @@ final class FakeCoordinator implements AutoCloseable {
       out.flush();
       Connection c = new Connection(s, headers);
       connections.add(c);
-      readFrames(c, new DataInputStream(in));
+      try {
+        readFrames(c, new DataInputStream(in));
+      } finally {
+        c.ended = true;
+      }
     } catch (Exception e) {
       // the connection ended: the test sees it through the agent's behaviour
     }
@@ -187,6 +212,21 @@ final class FakeCoordinator implements AutoCloseable {
       in.readFully(payload);
       for (int i = 0; i < payload.length; i++) {
         payload[i] ^= mask[i % 4];
+      }
+      if (opcode == 0x9) {
+        c.pings.incrementAndGet();
+        if (!c.silent) {
+          synchronized (c) {
+            OutputStream out = c.socket.getOutputStream();
+            Connection.frame(out, 0xA, true, payload, 0, payload.length);
+            out.flush();
+          }
+        }
+        continue;
+      }
+      if (c.silent) {
+        // a paused process reads nothing; the kernel still takes the bytes
+        continue;
       }
       if (opcode == 0x8) {
         synchronized (c) {

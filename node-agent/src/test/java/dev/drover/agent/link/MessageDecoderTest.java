@@ -37,21 +37,6 @@ class MessageDecoderTest {
   }
 
   @Test
-  void backoffStartsFastAndIsCapped() {
-    Backoff b = new Backoff(new java.util.Random(42));
-    long first = b.nextDelayMillis();
-    assertTrue(first >= 250 && first <= 500, "first " + first);
-    long last = 0;
-    for (int i = 0; i < 20; i++) {
-      last = b.nextDelayMillis();
-      assertTrue(last <= 5_000, "capped: " + last);
-    }
-    assertTrue(last >= 2_500, "reaches the cap range: " + last);
-    b.reset();
-    assertTrue(b.nextDelayMillis() <= 500);
-  }
-
-  @Test
   void permanentRejectionsAreRecognized() {
     assertTrue(CoordinatorLink.isFatal("unsupported agent protocol version 2"));
     assertTrue(CoordinatorLink.isFatal("invalid join token"));
