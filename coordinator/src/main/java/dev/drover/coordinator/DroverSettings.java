@@ -28,7 +28,26 @@ public record DroverSettings(
     boolean preemption,
     Duration minRuntimeBeforePreemption,
     int maxPreemptionsPerJobPerHour,
-    boolean backfill) {
+    boolean backfill,
+    PersistenceMode persistenceMode,
+    int managementPort,
+    int breakerMaxFailures,
+    Duration breakerCallTimeout,
+    Duration breakerResetTimeout) {
+
+  /** Where the journal lives: an H2 file (standalone) or Cassandra (a coordinator cluster). */
+  public enum PersistenceMode {
+    H2,
+    CASSANDRA;
+
+    static PersistenceMode parse(String s) {
+      return switch (s.trim().toLowerCase(java.util.Locale.ROOT)) {
+        case "h2" -> H2;
+        case "cassandra" -> CASSANDRA;
+        default -> throw new IllegalArgumentException("drover.persistence.mode must be h2 or cassandra, got '" + s + "'");
+      };
+    }
+  }
 
   public static DroverSettings from(Config root) {
     Config c = root.getConfig("drover");
@@ -51,7 +70,12 @@ public record DroverSettings(
         c.getBoolean("scheduler.preemption"),
         c.getDuration("scheduler.min-runtime-before-preemption"),
         c.getInt("scheduler.max-preemptions-per-job-per-hour"),
-        c.getBoolean("scheduler.backfill"));
+        c.getBoolean("scheduler.backfill"),
+        PersistenceMode.parse(c.getString("persistence.mode")),
+        c.getInt("management.port"),
+        c.getInt("store-breaker.max-failures"),
+        c.getDuration("store-breaker.call-timeout"),
+        c.getDuration("store-breaker.reset-timeout"));
   }
 
   private static Map<String, Integer> priorityClasses(Config c) {
@@ -67,6 +91,9 @@ public record DroverSettings(
     if (nodeTimeout.compareTo(Duration.ofSeconds(1)) < 0) p.add("drover.agents.node-timeout must be at least 1s");
     if (minRuntimeBeforePreemption.isNegative()) p.add("drover.scheduler.min-runtime-before-preemption must not be negative");
     if (maxPreemptionsPerJobPerHour < 0) p.add("drover.scheduler.max-preemptions-per-job-per-hour must not be negative");
+    if (managementPort < 0 || managementPort > 65535) p.add("drover.management.port must be between 0 and 65535, got " + managementPort);
+    if (breakerMaxFailures < 1) p.add("drover.store-breaker.max-failures must be at least 1");
+    if (breakerCallTimeout.compareTo(Duration.ofMillis(100)) < 0) p.add("drover.store-breaker.call-timeout must be at least 100ms");
     if (priorityClasses.isEmpty()) p.add("drover.scheduler.priority-classes must name at least one class");
     for (String name : priorityClasses.keySet()) {
       if (!dev.drover.protocol.spec.JobSpecs.NAME.matcher(name).matches()) p.add("priority class '" + name + "' is not a valid name");

@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -24,6 +25,7 @@ import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.Join;
 import org.apache.pekko.http.javadsl.Http;
 import org.apache.pekko.http.javadsl.ServerBinding;
+import org.apache.pekko.management.javadsl.PekkoManagement;
 import org.apache.pekko.persistence.jdbc.testkit.javadsl.SchemaUtils;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -31,7 +33,8 @@ import picocli.CommandLine.Option;
 
 /** Starts one coordinator: the actor system, the entities, the scheduler and the HTTP API. */
 @Command(name = "drover-coordinator", mixinStandardHelpOptions = true, version = "0.1.0",
-    description = "Runs a Drover coordinator (standalone mode: embedded H2 journal under the data dir).")
+    description = "Runs a Drover coordinator: standalone (embedded H2 journal under the data dir) or one member of "
+        + "a coordinator cluster on Cassandra (--persistence cassandra --seed-nodes ...).")
 public final class Main implements Callable<Integer> {
 
   @Option(names = "--port", description = "HTTP API port (default 8080, or DROVER_HTTP_PORT)")
@@ -45,6 +48,27 @@ public final class Main implements Callable<Integer> {
 
   @Option(names = "--node-timeout", description = "silence after which a node is NotReady, e.g. 15s")
   String nodeTimeout;
+
+  @Option(names = "--persistence", paramLabel = "h2|cassandra",
+      description = "h2 (standalone, default) or cassandra (cluster mode; or DROVER_PERSISTENCE)")
+  String persistence;
+
+  @Option(names = "--cassandra", paramLabel = "HOST:PORT[,HOST:PORT...]",
+      description = "Cassandra contact points (cluster mode; or DROVER_CASSANDRA), default 127.0.0.1:9042")
+  String cassandra;
+
+  @Option(names = "--cluster-host", description = "address other coordinators reach this one at (default 127.0.0.1)")
+  String clusterHost;
+
+  @Option(names = "--cluster-port", description = "cluster (Artery) port; default: any free port when standalone")
+  Integer clusterPort;
+
+  @Option(names = "--seed-nodes", paramLabel = "HOST:PORT[,HOST:PORT...]",
+      description = "cluster ports of the seed coordinators (cluster mode); the first starts the cluster")
+  String seedNodes;
+
+  @Option(names = "--management-port", description = "Pekko Management port (/alive, /ready, /cluster/members); 0 = off")
+  Integer managementPort;
 
   @Option(names = "--write-client-config", description = "write the CLI's config (API URL and admin token) to this file")
   Path clientConfig;
@@ -62,13 +86,44 @@ public final class Main implements Callable<Integer> {
     if (iface != null) System.setProperty("drover.http.interface", iface);
     if (dataDir != null) System.setProperty("drover.data-dir", dataDir.toAbsolutePath().toString());
     if (nodeTimeout != null) System.setProperty("drover.agents.node-timeout", nodeTimeout);
+    if (persistence != null) System.setProperty("drover.persistence.mode", persistence);
+    if (clusterHost != null) System.setProperty("pekko.remote.artery.canonical.hostname", clusterHost);
+    if (clusterPort != null) {
+      if (clusterPort < 1 || clusterPort > 65535) return fail("--cluster-port must be between 1 and 65535, got " + clusterPort);
+      System.setProperty("pekko.remote.artery.canonical.port", clusterPort.toString());
+    }
+    if (managementPort != null) {
+      if (managementPort < 0 || managementPort > 65535) return fail("--management-port must be between 0 and 65535, got " + managementPort);
+      System.setProperty("drover.management.port", managementPort.toString());
+    }
+    String contactPoints = cassandra != null ? cassandra : System.getenv("DROVER_CASSANDRA");
+    if (contactPoints != null) {
+      List<String> points;
+      try {
+        points = ClusterAddresses.hostPorts(contactPoints, "--cassandra");
+      } catch (IllegalArgumentException e) {
+        return fail(e.getMessage());
+      }
+      for (int i = 0; i < points.size(); i++) System.setProperty("drover.cassandra.contact-points." + i, points.get(i));
+    }
+    if (seedNodes != null) {
+      List<String> seeds;
+      try {
+        seeds = ClusterAddresses.hostPorts(seedNodes, "--seed-nodes");
+      } catch (IllegalArgumentException e) {
+        return fail(e.getMessage());
+      }
+      for (int i = 0; i < seeds.size(); i++) {
+        System.setProperty("pekko.cluster.seed-nodes." + i, "pekko://drover@" + seeds.get(i));
+      }
+    }
     ConfigFactory.invalidateCaches();
     Config config;
     DroverSettings settings;
     try {
-      config = ConfigFactory.load();
+      config = DroverConfig.load();
       settings = DroverSettings.from(config);
-    } catch (ConfigException e) {
+    } catch (ConfigException | IllegalArgumentException e) {
       return fail("invalid configuration: " + e.getMessage());
     }
     if (!settings.problems().isEmpty()) return fail("invalid configuration: " + String.join("; ", settings.problems()));
@@ -86,18 +141,28 @@ public final class Main implements Callable<Integer> {
     if (config.getList("pekko.cluster.seed-nodes").isEmpty()) {
       cluster.manager().tell(Join.create(cluster.selfMember().address()));
     }
-    try {
-      SchemaUtils.createIfNotExists(system).toCompletableFuture().get(60, TimeUnit.SECONDS);
-    } catch (Exception e) {
-      system.terminate();
-      return fail("cannot open the journal under " + settings.dataDir() + ": " + rootMessage(e)
-          + " (is another coordinator using this data dir?)");
+    if (settings.persistenceMode() == DroverSettings.PersistenceMode.H2) {
+      try {
+        SchemaUtils.createIfNotExists(system).toCompletableFuture().get(60, TimeUnit.SECONDS);
+      } catch (Exception e) {
+        system.terminate();
+        return fail("cannot open the journal under " + settings.dataDir() + ": " + rootMessage(e)
+            + " (is another coordinator using this data dir?)");
+      }
+    }
+    if (settings.managementPort() > 0) {
+      try {
+        PekkoManagement.get(system).start().toCompletableFuture().get(30, TimeUnit.SECONDS);
+      } catch (Exception e) {
+        system.terminate();
+        return fail("cannot start Pekko Management on port " + settings.managementPort() + ": " + rootMessage(e));
+      }
     }
     SchedulerSingleton.init(system, settings);
     JobEntity.init(system, settings);
     NodeEntity.init(system, settings);
     QueueRegistry.init(system);
-    JobIndex index = JobIndex.start(system);
+    JobIndex index = JobIndex.start(system, settings.persistenceMode());
     ApiRoutes api = new ApiRoutes(system, settings, tokens, index);
 
     ServerBinding binding;
@@ -110,7 +175,9 @@ public final class Main implements Callable<Integer> {
     }
     binding.addToCoordinatedShutdown(Duration.ofSeconds(5), system);
     String url = "http://" + settings.httpInterface() + ":" + binding.localAddress().getPort();
-    system.log().info("Drover coordinator listening on {} (data dir {})", url, settings.dataDir());
+    system.log().info("Drover coordinator listening on {} ({}, cluster address {})", url,
+        settings.persistenceMode() == DroverSettings.PersistenceMode.H2 ? "H2 journal under " + settings.dataDir() : "Cassandra",
+        cluster.selfMember().address());
     System.out.println("drover: API " + url);
     System.out.println("drover: admin token in " + settings.tokensFile());
     System.out.println("drover: agent join token in " + settings.joinTokenFile());

@@ -49,6 +49,10 @@ public final class AgentSession extends AbstractBehavior<AgentSession.Command> {
 
   private record LogTimeout(String requestId) implements Command {}
 
+  private enum ResendHello implements Command { INSTANCE }
+
+  private static final Duration HELLO_RESEND = Duration.ofSeconds(2);
+
   /** Sink of the outgoing side of the WebSocket; {@code null} completes the stream. */
   public interface Outbox {
     void send(CoordinatorMessage message);
@@ -66,6 +70,7 @@ public final class AgentSession extends AbstractBehavior<AgentSession.Command> {
   private final Map<String, ReadLog> logRequests = new HashMap<>();
   private EntityRef<NodeEntity.Command> node;
   private String nodeName;
+  private AgentMessage.Hello hello;
 
   private AgentSession(ActorContext<Command> ctx, TimerScheduler<Command> timers, Outbox outbox, String remote) {
     super(ctx);
@@ -83,7 +88,14 @@ public final class AgentSession extends AbstractBehavior<AgentSession.Command> {
           return this;
         })
         .onMessage(Send.class, m -> {
+          if (m.message() instanceof CoordinatorMessage.Welcome) timers.cancel(ResendHello.INSTANCE);
           outbox.send(m.message());
+          return this;
+        })
+        .onMessage(ResendHello.class, m -> {
+          // The node's entity has not answered the hello: it may be moving between coordinators
+          // (a message to a shard whose old home just died is lost). Say it again until welcomed.
+          node.tell(new NodeEntity.AgentConnected(getContext().getSelf(), hello));
           return this;
         })
         .onMessage(Close.class, m -> {
@@ -120,7 +132,9 @@ public final class AgentSession extends AbstractBehavior<AgentSession.Command> {
       node = ClusterSharding.get(getContext().getSystem()).entityRefFor(NodeEntity.ENTITY_KEY, nodeName);
       getContext().getLog().info("agent {} connected from {} ({} GPUs, {})", nodeName, remote,
           hello.inventory().gpus().size(), hello.inventory().backend());
+      this.hello = hello;
       node.tell(new NodeEntity.AgentConnected(getContext().getSelf(), hello));
+      timers.startTimerWithFixedDelay(ResendHello.INSTANCE, HELLO_RESEND);
       return this;
     }
     if (m instanceof AgentMessage.Hello) {

@@ -62,7 +62,7 @@ import org.apache.pekko.http.javadsl.server.MethodRejection;
 import org.apache.pekko.http.javadsl.server.PathMatchers;
 import org.apache.pekko.http.javadsl.server.RejectionHandler;
 import org.apache.pekko.http.javadsl.server.Route;
-import org.apache.pekko.persistence.jdbc.query.javadsl.JdbcReadJournal;
+import dev.drover.coordinator.persistence.Journals;
 import org.apache.pekko.persistence.query.EventEnvelope;
 import org.apache.pekko.persistence.query.PersistenceQuery;
 import org.apache.pekko.stream.Materializer;
@@ -109,6 +109,7 @@ public final class ApiRoutes extends AllDirectives {
   private final Materializer mat;
   private final Duration timeout;
   private final QueueRoutes queueRoutes;
+  private final StoreBreaker breaker;
 
   public ApiRoutes(ActorSystem<?> system, DroverSettings settings, TokenStore tokens, JobIndex index) {
     this.system = system;
@@ -119,7 +120,8 @@ public final class ApiRoutes extends AllDirectives {
     this.sharding = ClusterSharding.get(system);
     this.mat = Materializer.matFromSystem(system);
     this.timeout = settings.askTimeout();
-    this.queueRoutes = new QueueRoutes(system, timeout);
+    this.breaker = new StoreBreaker(system, settings);
+    this.queueRoutes = new QueueRoutes(system, timeout, breaker);
   }
 
   public Route routes() {
@@ -277,9 +279,10 @@ public final class ApiRoutes extends AllDirectives {
       }
       String id = jobId(p, idempotencyKey);
       Instant before = Instant.now();
-      CompletionStage<JobEntity.Result> r = job(id).ask(reply -> new JobEntity.Submit(spec, p.name(), idempotencyKey, reply), timeout);
+      CompletionStage<JobEntity.Result> r =
+          breaker.write(() -> job(id).ask(reply -> new JobEntity.Submit(spec, p.name(), idempotencyKey, reply), timeout));
       return onComplete(r, t -> {
-        if (t.isFailure()) return complete(unavailable("job " + id));
+        if (t.isFailure()) return complete(breaker.unavailable(t.failed().get(), "the submit of job " + id));
         JobEntity.Result res = t.get();
         if (!res.isOk()) return complete(problem(StatusCodes.UNPROCESSABLE_CONTENT, res.message()));
         index.offer(res.state());
@@ -363,8 +366,8 @@ public final class ApiRoutes extends AllDirectives {
   }
 
   private Route cancelJob(Principal p, String id) {
-    return withJob(p, id, s -> onComplete(job(id).<JobEntity.Result>ask(r -> new JobEntity.Cancel(p.name(), r), timeout), t -> {
-      if (t.isFailure()) return complete(unavailable("job " + id));
+    return withJob(p, id, s -> onComplete(breaker.write(() -> job(id).<JobEntity.Result>ask(r -> new JobEntity.Cancel(p.name(), r), timeout)), t -> {
+      if (t.isFailure()) return complete(breaker.unavailable(t.failed().get(), "the cancel of job " + id));
       JobEntity.Result r = t.get();
       if (!r.isOk()) {
         return complete(problem(r.error() == JobEntity.ErrorCode.CONFLICT ? StatusCodes.CONFLICT : StatusCodes.NOT_FOUND, r.message()));
@@ -376,8 +379,7 @@ public final class ApiRoutes extends AllDirectives {
 
   private Route jobEvents(Principal p, String id) {
     return withJob(p, id, s -> {
-      JdbcReadJournal journal = PersistenceQuery.get(system).getReadJournalFor(JdbcReadJournal.class, JdbcReadJournal.Identifier());
-      CompletionStage<List<EventEnvelope>> events = journal
+      CompletionStage<List<EventEnvelope>> events = Journals.currentEventsByPersistenceId(system, settings.persistenceMode())
           .currentEventsByPersistenceId(JobEntity.persistenceId(id).id(), 0L, Long.MAX_VALUE)
           .runWith(Sink.seq(), mat);
       return onComplete(events, t -> {
@@ -496,8 +498,8 @@ public final class ApiRoutes extends AllDirectives {
     if (!JobSpecs.NAME.matcher(name).matches()) return complete(problem(StatusCodes.NOT_FOUND, "no node " + name));
     return onComplete(knownNode(name), known -> {
       if (known.isSuccess() && !known.get()) return complete(problem(StatusCodes.NOT_FOUND, "no node " + name));
-      return onComplete(sharding.entityRefFor(NodeEntity.ENTITY_KEY, name).ask(cmd::apply, timeout), t -> {
-        if (t.isFailure()) return complete(unavailable("node " + name));
+      return onComplete(breaker.write(() -> sharding.entityRefFor(NodeEntity.ENTITY_KEY, name).ask(cmd::apply, timeout)), t -> {
+        if (t.isFailure()) return complete(breaker.unavailable(t.failed().get(), "the change of node " + name));
         if (!t.get().isOk()) return complete(problem(StatusCodes.NOT_FOUND, t.get().error()));
         return complete(json(ok, NodeViews.view(t.get().view())));
       });

@@ -39,8 +39,10 @@ final class QueueRoutes extends AllDirectives {
   private final ActorSystem<?> system;
   private final Duration timeout;
   private final Materializer mat;
+  private final StoreBreaker breaker;
 
-  QueueRoutes(ActorSystem<?> system, Duration timeout) {
+  QueueRoutes(ActorSystem<?> system, Duration timeout, StoreBreaker breaker) {
+    this.breaker = breaker;
     this.system = system;
     this.timeout = timeout;
     this.mat = Materializer.matFromSystem(system);
@@ -96,10 +98,10 @@ final class QueueRoutes extends AllDirectives {
   }
 
   private Route change(Principal p, QueueRegistry.Queue q, boolean create) {
-    CompletionStage<QueueRegistry.Result> r = QueueRegistry.ref(system).ask(
-        reply -> create ? new QueueRegistry.Create(q, p.name(), reply) : new QueueRegistry.Update(q, p.name(), reply), timeout);
+    CompletionStage<QueueRegistry.Result> r = breaker.write(() -> QueueRegistry.ref(system).ask(
+        reply -> create ? new QueueRegistry.Create(q, p.name(), reply) : new QueueRegistry.Update(q, p.name(), reply), timeout));
     return onComplete(r, t -> {
-      if (t.isFailure()) return complete(unavailable());
+      if (t.isFailure()) return complete(breaker.unavailable(t.failed().get(), "the change of queue " + q.name()));
       QueueRegistry.Result res = t.get();
       if (!res.isOk()) return complete(refused(res));
       return withUsage(usage -> complete(json(create ? StatusCodes.CREATED : StatusCodes.OK,
@@ -114,9 +116,10 @@ final class QueueRoutes extends AllDirectives {
         return complete(problem(StatusCodes.CONFLICT, "queue " + name + " still has " + u.runningJobs() + " running and "
             + u.pendingJobs() + " waiting jobs"));
       }
-      return onComplete(QueueRegistry.ref(system).<QueueRegistry.Result>ask(reply -> new QueueRegistry.Delete(name, p.name(), reply), timeout),
+      return onComplete(breaker.write(() -> QueueRegistry.ref(system).<QueueRegistry.Result>ask(
+              reply -> new QueueRegistry.Delete(name, p.name(), reply), timeout)),
           t -> {
-            if (t.isFailure()) return complete(unavailable());
+            if (t.isFailure()) return complete(breaker.unavailable(t.failed().get(), "the removal of queue " + name));
             if (!t.get().isOk()) return complete(refused(t.get()));
             return complete(json(StatusCodes.OK, Map.of("deleted", name)));
           });

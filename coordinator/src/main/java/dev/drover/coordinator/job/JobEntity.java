@@ -1,5 +1,6 @@
 package dev.drover.coordinator.job;
 
+import dev.drover.coordinator.persistence.StoreFailures;
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import dev.drover.coordinator.CborSerializable;
 import dev.drover.coordinator.DroverSettings;
@@ -354,7 +355,7 @@ public final class JobEntity
       ActorContext<Command> ctx,
       TimerScheduler<Command> timers,
       Clock clock) {
-    super(persistenceId(jobId));
+    super(persistenceId(jobId), StoreFailures.restartWithBackoff());
     this.jobId = jobId;
     this.shard = shard;
     this.peers = peers;

@@ -1,5 +1,7 @@
 package dev.drover.coordinator.node;
 
+import dev.drover.coordinator.PauseGuard;
+import dev.drover.coordinator.persistence.StoreFailures;
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import dev.drover.coordinator.CborSerializable;
 import dev.drover.coordinator.DroverSettings;
@@ -255,7 +257,7 @@ public final class NodeEntity
 
   private NodeEntity(
       String name, DroverSettings settings, Peers peers, ActorContext<Command> ctx, TimerScheduler<Command> timers, Clock clock) {
-    super(PersistenceId.of("Node", name));
+    super(PersistenceId.of("Node", name), StoreFailures.restartWithBackoff());
     this.name = name;
     this.peers = peers;
     this.settings = settings;
@@ -324,6 +326,21 @@ public final class NodeEntity
     return b.build();
   }
 
+  /** False when the current link ends on a coordinator the cluster sees as unreachable or gone. */
+  private boolean sessionHostReachable() {
+    org.apache.pekko.actor.Address host = session.path().address();
+    if (!host.hasGlobalScope()) return true;
+    org.apache.pekko.cluster.typed.Cluster cluster = org.apache.pekko.cluster.typed.Cluster.get(ctx.getSystem());
+    if (host.equals(cluster.selfMember().address())) return true;
+    for (org.apache.pekko.cluster.Member m : cluster.state().getUnreachable()) {
+      if (m.address().equals(host)) return false;
+    }
+    for (org.apache.pekko.cluster.Member m : cluster.state().getMembers()) {
+      if (m.address().equals(host)) return m.status() == org.apache.pekko.cluster.MemberStatus.up();
+    }
+    return false;
+  }
+
   private Result ok(State s) {
     return new Result(new View(s, session != null, lastSeen, telemetry, Map.copyOf(actual)), null);
   }
@@ -332,7 +349,7 @@ public final class NodeEntity
     AgentMessage.Hello h = c.hello();
     if (session != null && !session.equals(c.session())) {
       Duration silent = Duration.between(lastSeen, clock.instant());
-      if (silent.compareTo(settings.heartbeatInterval().multipliedBy(3)) < 0) {
+      if (silent.compareTo(settings.heartbeatInterval().multipliedBy(3)) < 0 && sessionHostReachable()) {
         // The current link is alive: this is a second agent using the same name, not a reconnect.
         // Refuse the newcomer rather than let the two take the node from each other forever.
         c.session().tell(new AgentSession.Close("node name " + name + " is already connected from " + s.address()
@@ -342,8 +359,11 @@ public final class NodeEntity
       }
       // The old link went quiet (half-open connection): the newer connection takes over.
       session.tell(new AgentSession.Close("superseded by a newer connection of node " + name));
+      ctx.unwatch(session);
     }
     session = c.session();
+    // The link may live on another coordinator: its end (that coordinator leaving or crashing) is a disconnect.
+    ctx.watchWith(session, new AgentDisconnected(session));
     lastSeen = clock.instant();
     Instant now = clock.instant();
     List<Event> events = new ArrayList<>();
@@ -366,6 +386,12 @@ public final class NodeEntity
   }
 
   private ReplyEffect<Event, State> onFromAgent(State s, FromAgent c) {
+    if (session == null) {
+      // This incarnation never had the agent's Hello (the entity moved to this coordinator or restarted):
+      // ask the agent to reconnect, so it resends its full actual state.
+      c.session().tell(new AgentSession.Close("the coordinator state of node " + name + " moved; reconnect and resend the state"));
+      return Effect().noReply();
+    }
     if (!c.session().equals(session)) return Effect().noReply();
     lastSeen = clock.instant();
     AgentMessage m = c.message();
@@ -517,9 +543,10 @@ public final class NodeEntity
       else if (ticks % 2 == 0) forward(a, e.getValue());
     }
     if (s.draining() && ticks % 2 == 0) evict(s);
-    if (ticks % 5 == 0) publish(s);
+    if (ticks % 2 == 0) publish(s);
     Duration silent = Duration.between(lastSeen, clock.instant());
-    if (s.ready() && silent.compareTo(settings.nodeTimeout()) > 0) {
+    // After a freeze of this coordinator every agent looks silent: judge them only once settled.
+    if (s.ready() && silent.compareTo(settings.nodeTimeout()) > 0 && PauseGuard.get(ctx.getSystem()).settled()) {
       String reason = "no message from the agent for " + silent.toSeconds() + "s (timeout " + settings.nodeTimeout().toSeconds() + "s)";
       return Effect()
           .persist(new NodeBecameNotReady(name, reason, clock.instant()))

@@ -13,9 +13,11 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.persistence.jdbc.query.javadsl.JdbcReadJournal;
+import dev.drover.coordinator.DroverSettings;
+import dev.drover.coordinator.persistence.Journals;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.pekko.persistence.query.Offset;
-import org.apache.pekko.persistence.query.PersistenceQuery;
+import org.apache.pekko.persistence.query.javadsl.EventsByTagQuery;
 import org.apache.pekko.stream.RestartSettings;
 import org.apache.pekko.stream.javadsl.RestartSource;
 import org.apache.pekko.stream.javadsl.Sink;
@@ -29,26 +31,38 @@ import org.apache.pekko.stream.javadsl.Sink;
  */
 public final class JobIndex {
   private final Map<String, JobEntity.State> jobs = new ConcurrentHashMap<>();
+  /** The sequence number of the last event folded per job: a replayed event is skipped, not applied twice. */
+  private final Map<String, Long> folded = new ConcurrentHashMap<>();
   private final AtomicLong eventsSeen = new AtomicLong();
 
   /** A page of jobs, newest first. */
   public record Page(List<JobEntity.State> items, String nextCursor) {}
 
-  public static JobIndex start(ActorSystem<?> system) {
+  /**
+   * Folds the "job" tag of the configured journal (H2 or Cassandra) from the beginning and keeps
+   * following it; a failed stream restarts with backoff from the last offset it saw.
+   */
+  public static JobIndex start(ActorSystem<?> system, DroverSettings.PersistenceMode mode) {
     JobIndex index = new JobIndex();
-    JdbcReadJournal journal =
-        PersistenceQuery.get(system).getReadJournalFor(JdbcReadJournal.class, JdbcReadJournal.Identifier());
-    AtomicLong offset = new AtomicLong(0);
+    EventsByTagQuery journal = Journals.eventsByTag(system, mode);
+    AtomicReference<Offset> offset = new AtomicReference<>(Offset.noOffset());
     RestartSource.withBackoff(
             RestartSettings.create(java.time.Duration.ofMillis(200), java.time.Duration.ofSeconds(5), 0.2),
-            () -> journal.eventsByTag(JobEntity.TAG, Offset.sequence(offset.get())))
+            () -> journal.eventsByTag(JobEntity.TAG, offset.get()))
         .runWith(
             Sink.foreach(env -> {
-              if (env.offset() instanceof org.apache.pekko.persistence.query.Sequence seq) offset.set(seq.value());
-              if (env.event() instanceof JobEntity.Event e) index.apply(e);
+              offset.set(env.offset());
+              if (env.event() instanceof JobEntity.Event e) index.apply(env.sequenceNr(), e);
             }),
             system);
     return index;
+  }
+
+  void apply(long sequenceNr, JobEntity.Event e) {
+    Long last = folded.get(e.jobId());
+    if (last != null && sequenceNr <= last) return;
+    folded.put(e.jobId(), sequenceNr);
+    apply(e);
   }
 
   void apply(JobEntity.Event e) {

@@ -1,5 +1,6 @@
 package dev.drover.coordinator.queue;
 
+import dev.drover.coordinator.persistence.StoreFailures;
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import dev.drover.coordinator.CborSerializable;
 import dev.drover.coordinator.Peers;
@@ -188,7 +189,7 @@ public final class QueueRegistry
   private final Clock clock;
 
   private QueueRegistry(Peers peers, TimerScheduler<Command> timers, Clock clock) {
-    super(PersistenceId.ofUniqueId("queues"));
+    super(PersistenceId.ofUniqueId("queues"), StoreFailures.restartWithBackoff());
     this.peers = peers;
     this.timers = timers;
     this.clock = clock;

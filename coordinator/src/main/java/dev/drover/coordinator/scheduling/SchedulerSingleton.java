@@ -1,5 +1,7 @@
 package dev.drover.coordinator.scheduling;
 
+import dev.drover.coordinator.PauseGuard;
+import dev.drover.coordinator.persistence.StoreFailures;
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import dev.drover.coordinator.CborSerializable;
 import dev.drover.coordinator.DroverSettings;
@@ -155,6 +157,9 @@ public final class SchedulerSingleton
   }
 
   private record PreemptionAcked(String allocationKey) implements Command {}
+
+  /** Every NodeEntity publishes itself at least this often (NodeEntity's tick). */
+  private static final Duration NODES_REPUBLISHED = Duration.ofSeconds(4);
 
   private enum Tick implements Command {
     INSTANCE
@@ -314,6 +319,9 @@ public final class SchedulerSingleton
 
   // Soft state.
   private final Map<String, NodeInfo> nodes = new TreeMap<>();
+  private final PauseGuard pauseGuard;
+  /** When this incarnation started: nodes re-publish within seconds, until then the node list is partial. */
+  private final Instant startedAt;
   private Map<String, QueueRegistry.Queue> queues = new TreeMap<>();
   private Map<String, PendingReason> reasons = new HashMap<>();
   /** Placements told to their job but not yet answered, with the time they were last sent. */
@@ -330,12 +338,14 @@ public final class SchedulerSingleton
 
   private SchedulerSingleton(
       DroverSettings settings, Peers peers, ActorContext<Command> ctx, TimerScheduler<Command> timers, Clock clock) {
-    super(PersistenceId.ofUniqueId("scheduler-ledger"));
+    super(PersistenceId.ofUniqueId("scheduler-ledger"), StoreFailures.restartWithBackoff());
     this.settings = settings;
     this.peers = peers;
     this.ctx = ctx;
     this.timers = timers;
     this.clock = clock;
+    this.pauseGuard = PauseGuard.get(ctx.getSystem());
+    this.startedAt = clock.instant();
   }
 
   @Override
@@ -471,6 +481,10 @@ public final class SchedulerSingleton
   private ReplyEffect<Event, State> onCheckFeasibility(State s, CheckFeasibility c) {
     Feasibility f = Feasibility.check(c.replicas(), c.gpusPerReplica(), c.cpusPerReplica(), c.memoryPerReplica(),
         snapshotNodes(s));
+    if (!f.feasible() && Duration.between(startedAt, clock.instant()).compareTo(NODES_REPUBLISHED) < 0) {
+      // Just took over: not every node has told this incarnation about itself yet. Never refuse on a partial view.
+      return Effect().reply(c.replyTo(), new FeasibilityAnswer(true, null, null));
+    }
     return Effect().reply(c.replyTo(), new FeasibilityAnswer(f.feasible(), f.message(), f.feasible() ? null : fieldOf(f.limit())));
   }
 
@@ -487,6 +501,7 @@ public final class SchedulerSingleton
 
   private ReplyEffect<Event, State> onTick(State s, Tick c) {
     Instant now = clock.instant();
+    if (!pauseGuard.settled()) return Effect().noReply();
     for (Map.Entry<String, Instant> e : unanswered.entrySet()) {
       if (Duration.between(e.getValue(), now).compareTo(settings.redeliveryInterval()) >= 0) {
         Allocation a = s.allocations().get(e.getKey());
@@ -519,6 +534,12 @@ public final class SchedulerSingleton
   private ReplyEffect<Event, State> onRunCycle(State s, RunCycle c) {
     cycleScheduled = false;
     if (!dirty) return Effect().noReply();
+    if (!pauseGuard.settled()) {
+      // This coordinator was frozen: another one may run the scheduler by now. Decide nothing
+      // until cluster membership has settled (if we were downed, we are shut down before that).
+      ctx.getLog().warn("this coordinator was frozen recently; scheduling waits until cluster membership settles");
+      return Effect().noReply();
+    }
     dirty = false;
     if (s.pending().isEmpty()) {
       reasons = new HashMap<>();

@@ -21,9 +21,11 @@ import java.util.function.Predicate;
 import java.util.stream.Stream;
 
 /**
- * Real Drover processes on loopback for integration tests: one coordinator (standalone, H2 under a
- * temporary data dir) and any number of node agents with simulated GPUs. Everything started is
- * stopped in {@link #close()}, including replica processes carrying this cluster's marker.
+ * Real Drover processes on loopback for integration tests: one standalone coordinator (H2 under a
+ * temporary data dir), or several coordinators of one Pekko cluster on a Cassandra keyspace, and
+ * any number of node agents with simulated GPUs. Requests go to the coordinator chosen with
+ * {@link #use(int)} (the first by default). Everything started is stopped in {@link #close()},
+ * including replica processes carrying this cluster's marker.
  */
 public final class DroverCluster implements AutoCloseable {
   private static final String JAVA = Path.of(System.getProperty("java.home"), "bin", "java").toString();
@@ -31,19 +33,49 @@ public final class DroverCluster implements AutoCloseable {
 
   public final Path root;
   public final String marker = "it-" + java.util.UUID.randomUUID();
+  /** HTTP port of the first coordinator. */
   public final int port;
+  private final int[] ports;
+  private final int[] clusterPorts;
+  private final int[] managementPorts;
+  private final String cassandraContactPoint;
+  private final String keyspace;
   private final Duration nodeTimeout;
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-  private Process coordinator;
+  private final Process[] coordinators;
   private final Map<String, Process> agents = new LinkedHashMap<>();
   private final List<Process> all = new ArrayList<>();
+  private volatile int target;
   private String token;
 
+  /** One standalone coordinator with an H2 journal. */
   public DroverCluster(Path root, Duration nodeTimeout) throws IOException {
+    this(root, nodeTimeout, 1, null, null);
+  }
+
+  private DroverCluster(Path root, Duration nodeTimeout, int coordinators, String cassandraContactPoint, String keyspace)
+      throws IOException {
     this.root = root;
-    this.port = freePort();
     this.nodeTimeout = nodeTimeout;
+    this.cassandraContactPoint = cassandraContactPoint;
+    this.keyspace = keyspace;
+    this.ports = new int[coordinators];
+    this.clusterPorts = new int[coordinators];
+    this.managementPorts = new int[coordinators];
+    this.coordinators = new Process[coordinators];
+    for (int i = 0; i < coordinators; i++) {
+      ports[i] = freePort();
+      clusterPorts[i] = freePort();
+      managementPorts[i] = freePort();
+    }
+    this.port = ports[0];
     Files.createDirectories(root.resolve("logs"));
+  }
+
+  /** {@code n} coordinators of one cluster on a fresh keyspace of the Cassandra at {@code contactPoint}. */
+  public static DroverCluster onCassandra(Path root, Duration nodeTimeout, int n, String contactPoint) throws IOException {
+    String keyspace = "it_" + java.util.UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+    return new DroverCluster(root, nodeTimeout, n, contactPoint, keyspace);
   }
 
   /**
@@ -63,8 +95,47 @@ public final class DroverCluster implements AutoCloseable {
     throw new IOException("no free port between 20000 and 32000");
   }
 
+  /** The API of the coordinator requests go to. */
   public String url() {
-    return "http://127.0.0.1:" + port;
+    return url(target);
+  }
+
+  public String url(int coordinator) {
+    return "http://127.0.0.1:" + ports[coordinator];
+  }
+
+  /** Every coordinator's API, comma-separated, as agents take them. */
+  public String urls() {
+    List<String> u = new ArrayList<>();
+    for (int i = 0; i < ports.length; i++) u.add(url(i));
+    return String.join(",", u);
+  }
+
+  /** Sends the following requests to this coordinator. */
+  public DroverCluster use(int coordinator) {
+    this.target = coordinator;
+    return this;
+  }
+
+  public int coordinatorCount() {
+    return ports.length;
+  }
+
+  public int httpPort(int coordinator) {
+    return ports[coordinator];
+  }
+
+  public int managementPort(int coordinator) {
+    return managementPorts[coordinator];
+  }
+
+  /** The coordinator's cluster address, as Pekko names members. */
+  public String clusterAddress(int coordinator) {
+    return "pekko://drover@127.0.0.1:" + clusterPorts[coordinator];
+  }
+
+  public Process coordinatorProcess(int coordinator) {
+    return coordinators[coordinator];
   }
 
   public Path dataDir() {
@@ -83,22 +154,42 @@ public final class DroverCluster implements AutoCloseable {
     return this;
   }
 
-  /** Starts (or restarts) the coordinator on the same port and data dir and waits until it is ready. */
+  /** Starts (or restarts) the only or first coordinator and waits until it is ready. */
   public void startCoordinator() throws Exception {
+    startCoordinator(0);
+  }
+
+  /** Starts (or restarts) every coordinator, the first first (it forms the cluster and writes the tokens). */
+  public void startCoordinators() throws Exception {
+    for (int i = 0; i < ports.length; i++) startCoordinator(i);
+  }
+
+  /** Starts (or restarts) one coordinator on its ports and data dir and waits until its API is ready. */
+  public void startCoordinator(int i) throws Exception {
     List<String> cmd = new ArrayList<>(List.of(JAVA, "-Xmx384m", "-XX:+UseSerialGC"));
     cmd.addAll(coordinatorProperties);
+    if (keyspace != null) cmd.add("-Ddrover.cassandra.keyspace=" + keyspace);
     cmd.addAll(List.of("-cp", CLASSPATH,
-        "dev.drover.coordinator.Main", "--port", String.valueOf(port), "--data-dir", dataDir().toString(),
+        "dev.drover.coordinator.Main", "--port", String.valueOf(ports[i]), "--data-dir", dataDir().toString(),
         "--node-timeout", nodeTimeout.toSeconds() + "s"));
+    if (cassandraContactPoint != null) {
+      List<String> seeds = new ArrayList<>();
+      for (int c : clusterPorts) seeds.add("127.0.0.1:" + c);
+      cmd.addAll(List.of("--persistence", "cassandra", "--cassandra", cassandraContactPoint,
+          "--cluster-port", String.valueOf(clusterPorts[i]), "--seed-nodes", String.join(",", seeds),
+          "--management-port", String.valueOf(managementPorts[i])));
+    }
     ProcessBuilder pb = new ProcessBuilder(cmd);
     pb.redirectErrorStream(true);
-    pb.redirectOutput(ProcessBuilder.Redirect.appendTo(root.resolve("logs/coordinator.log").toFile()));
-    coordinator = pb.start();
-    all.add(coordinator);
-    waitUntil(Duration.ofSeconds(60), "coordinator ready on " + url(), () -> {
-      if (!coordinator.isAlive()) throw new IllegalStateException("coordinator exited: " + tail("coordinator.log"));
+    String log = logName(i);
+    pb.redirectOutput(ProcessBuilder.Redirect.appendTo(root.resolve("logs/" + log).toFile()));
+    Process p = pb.start();
+    coordinators[i] = p;
+    all.add(p);
+    waitUntil(Duration.ofSeconds(90), "coordinator ready on " + url(i), () -> {
+      if (!p.isAlive()) throw new IllegalStateException("coordinator exited: " + tail(log));
       try {
-        return http.send(HttpRequest.newBuilder(URI.create(url() + "/readyz")).build(), HttpResponse.BodyHandlers.ofString())
+        return http.send(HttpRequest.newBuilder(URI.create(url(i) + "/readyz")).build(), HttpResponse.BodyHandlers.ofString())
             .statusCode() == 200;
       } catch (IOException e) {
         return false;
@@ -108,15 +199,31 @@ public final class DroverCluster implements AutoCloseable {
     token = tokens.get("tokens").get(0).get("token").asText();
   }
 
-  /** SIGKILL, as a crash would. */
+  private String logName(int coordinator) {
+    return ports.length == 1 ? "coordinator.log" : "coordinator-" + coordinator + ".log";
+  }
+
+  /** SIGKILL of the only or first coordinator, as a crash would. */
   public void killCoordinator() throws InterruptedException {
-    coordinator.destroyForcibly();
-    coordinator.waitFor();
+    killCoordinator(0);
+  }
+
+  /** SIGKILL, as a crash would. */
+  public void killCoordinator(int i) throws InterruptedException {
+    coordinators[i].destroyForcibly();
+    coordinators[i].waitFor();
   }
 
   public Process startAgent(String name, int gpus, String... extraArgs) throws IOException {
+    return startAgent(0, name, gpus, extraArgs);
+  }
+
+  /** An agent that knows every coordinator, {@code first} first (it connects there unless that one is down). */
+  public Process startAgent(int first, String name, int gpus, String... extraArgs) throws IOException {
+    List<String> order = new ArrayList<>();
+    for (int i = 0; i < ports.length; i++) order.add(url((first + i) % ports.length));
     List<String> cmd = new ArrayList<>(List.of(JAVA, "-Xmx128m", "-XX:+UseSerialGC", "-cp", CLASSPATH,
-        "dev.drover.agent.AgentMain", "--name", name, "--coordinator", url(), "--join-token-file",
+        "dev.drover.agent.AgentMain", "--name", name, "--coordinator", String.join(",", order), "--join-token-file",
         dataDir().resolve("join-token").toString(), "--work-dir", root.resolve("agents/" + name).toString(),
         "--simulate-gpus", String.valueOf(gpus), "--address", "127.0.0.1", "--cpus", "32", "--memory", "256Gi"));
     cmd.addAll(List.of(extraArgs));
@@ -129,6 +236,22 @@ public final class DroverCluster implements AutoCloseable {
     return p;
   }
 
+  /** The coordinator that last welcomed this agent (from the agent's log), or -1. */
+  public int welcomedBy(String agent) {
+    String log;
+    try {
+      log = Files.readString(root.resolve("logs/agent-" + agent + ".log"));
+    } catch (IOException e) {
+      return -1;
+    }
+    int at = log.lastIndexOf("Welcomed by coordinator ws://127.0.0.1:");
+    if (at < 0) return -1;
+    String rest = log.substring(at + "Welcomed by coordinator ws://127.0.0.1:".length());
+    int port = Integer.parseInt(rest.substring(0, rest.indexOf('/')));
+    for (int i = 0; i < ports.length; i++) if (ports[i] == port) return i;
+    return -1;
+  }
+
   public void killAgent(String name) throws InterruptedException {
     Process p = agents.get(name);
     p.destroyForcibly();
@@ -138,7 +261,9 @@ public final class DroverCluster implements AutoCloseable {
   /** Waits until the cluster sees these nodes Ready. */
   public void awaitNodesReady(String... names) throws Exception {
     waitUntil(Duration.ofSeconds(60), "nodes ready " + List.of(names), () -> {
-      JsonNode nodes = get("/api/v1/nodes").body();
+      Response r = get("/api/v1/nodes");
+      if (r.status() != 200) return false;
+      JsonNode nodes = r.body();
       int ready = 0;
       for (JsonNode n : nodes.get("items")) {
         for (String name : names) if (n.get("name").asText().equals(name) && n.get("status").asText().equals("Ready")) ready++;
@@ -149,7 +274,7 @@ public final class DroverCluster implements AutoCloseable {
 
   // ---------------------------------------------------------------- HTTP
 
-  public record Response(int status, String contentType, String text) {
+  public record Response(int status, String contentType, String text, String retryAfter) {
     public JsonNode body() {
       try {
         return Json.mapper().readTree(text);
@@ -160,12 +285,18 @@ public final class DroverCluster implements AutoCloseable {
   }
 
   public Response request(String method, String path, String contentType, byte[] body, Map<String, String> headers) throws Exception {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url() + path)).timeout(Duration.ofSeconds(30));
+    return request(target, method, path, contentType, body, headers);
+  }
+
+  public Response request(int coordinator, String method, String path, String contentType, byte[] body, Map<String, String> headers)
+      throws Exception {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url(coordinator) + path)).timeout(Duration.ofSeconds(30));
     headers.forEach(b::header);
     if (contentType != null) b.header("Content-Type", contentType);
     b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
     HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
-    return new Response(r.statusCode(), r.headers().firstValue("Content-Type").orElse(""), r.body());
+    return new Response(r.statusCode(), r.headers().firstValue("Content-Type").orElse(""), r.body(),
+        r.headers().firstValue("Retry-After").orElse(null));
   }
 
   public Response get(String path) throws Exception {
@@ -229,6 +360,25 @@ public final class DroverCluster implements AutoCloseable {
       throw new IllegalStateException(e);
     }
     return pids;
+  }
+
+  /** The environment of each live marked process (replicas of this cluster's jobs), by pid. */
+  public Map<Long, Map<String, String>> markedEnvironments() {
+    Map<Long, Map<String, String>> out = new LinkedHashMap<>();
+    for (long pid : markedProcesses()) {
+      try {
+        byte[] env = Files.readAllBytes(Path.of("/proc", Long.toString(pid), "environ"));
+        Map<String, String> vars = new LinkedHashMap<>();
+        for (String kv : new String(env, StandardCharsets.UTF_8).split("\0")) {
+          int eq = kv.indexOf('=');
+          if (eq > 0) vars.put(kv.substring(0, eq), kv.substring(eq + 1));
+        }
+        out.put(pid, vars);
+      } catch (IOException ended) {
+        // the process ended while we looked
+      }
+    }
+    return out;
   }
 
   private static boolean contains(byte[] hay, byte[] needle) {
