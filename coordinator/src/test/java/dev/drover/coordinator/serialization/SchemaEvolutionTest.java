@@ -15,6 +15,7 @@ import dev.drover.coordinator.ProbePeers;
 import dev.drover.coordinator.job.JobEntity;
 import dev.drover.coordinator.node.NodeEntity;
 import dev.drover.coordinator.scheduling.SchedulerSingleton;
+import dev.drover.protocol.agent.DesiredPhase;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -29,8 +30,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The evolutions persisted types went through read as they should: the real ones of the history
  * (optional fields added, from the {@code @before-*} golden files), a renamed field through a real
- * {@link org.apache.pekko.serialization.jackson.JacksonMigration}, and data of a newer version refused
- * rather than misread.
+ * {@link org.apache.pekko.serialization.jackson.JacksonMigration}, an enum value a newer release added,
+ * and data of a newer version refused rather than misread.
  */
 class SchemaEvolutionTest {
   private static ActorTestKit testKit;
@@ -118,6 +119,18 @@ class SchemaEvolutionTest {
     } finally {
       kit.shutdownTestKit();
     }
+  }
+
+  @Test
+  void anEnumValueFromANewerReleaseReadsAsUnknown() throws Exception {
+    var sample = GoldenSamples.all().get(NodeEntity.ReplicaAssigned.class);
+    int id = serialization.findSerializerFor(sample).identifier();
+    String manifest = Serializers.manifestFor(serialization.findSerializerFor(sample), sample);
+    ObjectNode doc = (ObjectNode) CBOR.readTree(serialization.serialize(sample).get());
+    ((ObjectNode) doc.get("assignment")).put("desired", "PAUSE");
+    var read = assertInstanceOf(NodeEntity.ReplicaAssigned.class,
+        serialization.deserialize(CBOR.writeValueAsBytes(doc), id, manifest).get());
+    assertEquals(DesiredPhase.UNKNOWN, read.assignment().desired());
   }
 
   @Test
