@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The README's two-command promise, tested through the real launcher: `./drover up` in a fresh
 # HOME, the CLI with no flags, Ctrl-C (SIGINT to the foreground process group) stops both
-# processes, and a second `up` finds the earlier job. Run by `./drover test` after the Maven tests.
+# processes, and a second `up` finds the earlier job; then `./drover cassandra` start, status and
+# stop on non-default ports. Run by `./drover test` after the Maven tests.
 set -uo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 WORK="$(mktemp -d /tmp/drover-smoke.XXXXXX)"
@@ -62,10 +63,30 @@ job_succeeds() {
   return 1
 }
 
+cassandra_starts() {
+  local out
+  out="$("$ROOT/drover" cassandra start --dir "$WORK/cassandra" --cql-port "$CQL_PORT" --storage-port "$STORAGE_PORT" 2>>"$WORK/cassandra.log")" \
+    && [[ "$out" == "127.0.0.1:$CQL_PORT" ]]
+}
+
+cassandra_status_is() {
+  local want_code="$1" want_state="$2" out code=0
+  out="$("$ROOT/drover" cassandra status --dir "$WORK/cassandra" 2>&1)" || code=$?
+  [[ $code -eq $want_code ]] && grep -qx "state: $want_state" <<<"$out"
+}
+
+no_cassandra_process() {
+  ! pgrep -f -- "-Dcassandra.storagedir=$WORK/cassandra/data" >/dev/null
+}
+
 cleanup() {
+  [[ -d "$WORK/cassandra" ]] && "$ROOT/cassandra/drover-cassandra" kill --dir "$WORK/cassandra" 2>/dev/null
   [[ -n "$UP_PID" ]] && kill -TERM -- "-$UP_PID" 2>/dev/null
   pkill -KILL -f -- "$WORK/data" 2>/dev/null
-  if [[ $failed -gt 0 ]]; then echo "--- up.log"; tail -40 "$WORK/up.log"; fi
+  if [[ $failed -gt 0 ]]; then
+    echo "--- up.log"; tail -40 "$WORK/up.log"
+    [[ -f "$WORK/cassandra.log" ]] && { echo "--- cassandra.log"; tail -40 "$WORK/cassandra.log"; }
+  fi
   [[ -n "${DROVER_SMOKE_KEEP:-}" ]] && echo "kept $WORK" || rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -82,5 +103,15 @@ check "no coordinator or agent is left running" no_drover_processes
 check "a second drover up starts again" start_up
 check "the earlier job is still there" bash -c "'$ROOT/drover' jobs | grep -q '$JOB.*SUCCEEDED'"
 check "Ctrl-C stops it again" ctrl_c
+
+CQL_PORT="$(free_port)"
+STORAGE_PORT="$(free_port)"
+while [[ "$STORAGE_PORT" == "$CQL_PORT" || "$STORAGE_PORT" == "$PORT" ]]; do STORAGE_PORT="$(free_port)"; done
+check "drover cassandra start answers CQL on a non-default port" cassandra_starts
+check "drover cassandra status says running" cassandra_status_is 0 running
+check "a second start finds it running" cassandra_starts
+check "drover cassandra stop stops it" "$ROOT/drover" cassandra stop --dir "$WORK/cassandra"
+check "drover cassandra status says stopped" cassandra_status_is 3 stopped
+check "no Cassandra process is left" no_cassandra_process
 echo "launcher: $passed passed, $failed failed"
 [[ $failed -eq 0 ]]

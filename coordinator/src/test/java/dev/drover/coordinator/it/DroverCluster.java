@@ -78,15 +78,22 @@ public final class DroverCluster implements AutoCloseable {
     return new DroverCluster(root, nodeTimeout, n, contactPoint, keyspace);
   }
 
+  /** Ports this JVM handed out: a process that is down for a restart still owns its port. */
+  private static final java.util.Set<Integer> HANDED_OUT = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
   /**
    * A free port below the kernel's ephemeral range (32768+), so the coordinator's own cluster
    * transport, which binds an ephemeral port, cannot take it between this check and the start.
+   * Never the same port twice in one JVM, so a coordinator or Cassandra restarting on its port
+   * does not find it given to someone else.
    */
   public static int freePort() throws IOException {
     java.util.Random random = new java.util.Random();
     for (int i = 0; i < 200; i++) {
       int port = 20000 + random.nextInt(12000);
+      if (HANDED_OUT.contains(port)) continue;
       try (ServerSocket s = new ServerSocket(port, 1, java.net.InetAddress.getLoopbackAddress())) {
+        if (!HANDED_OUT.add(port)) continue;
         return s.getLocalPort();
       } catch (IOException taken) {
         // try another
