@@ -17,7 +17,6 @@ import dev.drover.coordinator.DroverSettings;
 import dev.drover.coordinator.persistence.Journals;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.pekko.persistence.query.Offset;
-import org.apache.pekko.persistence.query.javadsl.EventsByTagQuery;
 import org.apache.pekko.stream.RestartSettings;
 import org.apache.pekko.stream.javadsl.RestartSource;
 import org.apache.pekko.stream.javadsl.Sink;
@@ -44,11 +43,10 @@ public final class JobIndex {
    */
   public static JobIndex start(ActorSystem<?> system, DroverSettings.PersistenceMode mode) {
     JobIndex index = new JobIndex();
-    EventsByTagQuery journal = Journals.eventsByTag(system, mode);
     AtomicReference<Offset> offset = new AtomicReference<>(Offset.noOffset());
     RestartSource.withBackoff(
             RestartSettings.create(java.time.Duration.ofMillis(200), java.time.Duration.ofSeconds(5), 0.2),
-            () -> journal.eventsByTag(JobEntity.TAG, offset.get()))
+            () -> Journals.eventsByTag(system, mode).eventsByTag(JobEntity.TAG, rewound(offset.get())))
         .runWith(
             Sink.foreach(env -> {
               offset.set(env.offset());
@@ -57,6 +55,19 @@ public final class JobIndex {
             system);
     return index;
   }
+
+  /**
+   * Where a restarted stream resumes: a time-based (Cassandra) offset goes back a little, since an
+   * event written late (by a coordinator that died mid-write, repaired at its next recovery) can sit
+   * before the offset; events folded already are skipped by their sequence numbers.
+   */
+  static Offset rewound(Offset o) {
+    if (!(o instanceof org.apache.pekko.persistence.query.TimeBasedUUID t)) return o;
+    long millis = com.datastax.oss.driver.api.core.uuid.Uuids.unixTimestamp(t.value()) - REWIND.toMillis();
+    return Offset.timeBasedUUID(com.datastax.oss.driver.api.core.uuid.Uuids.startOf(Math.max(0, millis)));
+  }
+
+  private static final java.time.Duration REWIND = java.time.Duration.ofSeconds(60);
 
   void apply(long sequenceNr, JobEntity.Event e) {
     Long last = folded.get(e.jobId());
