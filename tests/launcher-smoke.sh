@@ -27,11 +27,12 @@ check() {
 }
 
 start_up() {
+  local extra=("$@")
   # Its own session and process group, as a terminal's foreground job would be. A background job
   # of a script starts with SIGINT ignored, which no trap can undo; perl (essential on Debian)
   # restores the default disposition first, as an interactive shell would.
   perl -e '$SIG{INT} = "DEFAULT"; $SIG{QUIT} = "DEFAULT"; exec @ARGV or die "exec: $!"' \
-    setsid "$ROOT/drover" up --port "$PORT" --data-dir "$WORK/data" --simulate-gpus 4 >>"$WORK/up.log" 2>&1 &
+    setsid "$ROOT/drover" up --port "$PORT" --data-dir "$WORK/data" --simulate-gpus 4 "${extra[@]}" >>"$WORK/up.log" 2>&1 &
   UP_PID=$!
   local deadline=$((SECONDS + 300))
   while [[ $SECONDS -lt $deadline ]]; do
@@ -81,6 +82,7 @@ no_cassandra_process() {
 
 cleanup() {
   [[ -d "$WORK/cassandra" ]] && "$ROOT/cassandra/drover-cassandra" kill --dir "$WORK/cassandra" 2>/dev/null
+  [[ -d "$WORK/cluster/cassandra" ]] && "$ROOT/cassandra/drover-cassandra" kill --dir "$WORK/cluster/cassandra" 2>/dev/null
   [[ -n "$UP_PID" ]] && kill -TERM -- "-$UP_PID" 2>/dev/null
   pkill -KILL -f -- "$WORK/data" 2>/dev/null
   if [[ $failed -gt 0 ]]; then
@@ -113,5 +115,23 @@ check "a second start finds it running" cassandra_starts
 check "drover cassandra stop stops it" "$ROOT/drover" cassandra stop --dir "$WORK/cassandra"
 check "drover cassandra status says stopped" cassandra_status_is 3 stopped
 check "no Cassandra process is left" no_cassandra_process
+# The local coordinator cluster: two coordinators on the launcher's Cassandra, one command.
+PORT="$(free_port)"
+CLUSTER_PORT="$(free_port)"
+MGMT_PORT="$(free_port)"
+CQL_PORT="$(free_port)"
+rm -f "$HOME/.drover/config"
+cluster_up() {
+  start_up --coordinators 2 --cassandra --cassandra-port "$CQL_PORT" --cluster-port "$CLUSTER_PORT" \
+    --management-port "$MGMT_PORT" --data-dir "$WORK/cluster"
+}
+check "drover up --coordinators 2 --cassandra starts a cluster with a Ready agent" cluster_up
+check "both coordinators are Up members" bash -c "
+  curl -s http://127.0.0.1:$MGMT_PORT/cluster/members | grep -o '\"status\":\"Up\"' | wc -l | grep -qx 2"
+JOB="$("$ROOT/drover" submit -f "$ROOT/examples/hello.yaml" 2>&1 | grep -o 'j-[0-9a-f]\{16\}' | head -1)"
+check "a job submitted to the cluster runs to SUCCEEDED" job_succeeds
+check "Ctrl-C stops the cluster" ctrl_c
+check "no coordinator, agent or Cassandra of it is left" bash -c "
+  ! pgrep -f -- '--data-dir $WORK/cluster' >/dev/null && ! pgrep -f -- '-Dcassandra.storagedir=$WORK/cluster/cassandra/data' >/dev/null"
 echo "launcher: $passed passed, $failed failed"
 [[ $failed -eq 0 ]]

@@ -77,9 +77,11 @@ class ClusterFaultTest {
     if (cluster != null) cluster.close();
   }
 
+  /** A job that restarts after a lost replica (a node that went NotReady during a fault), as a real training job would. */
   static String job(String name, int gpus, String shell) {
     return "name: " + name + "\nresources: {gpus: " + gpus + "}\ncommand: [sh, -c, \"" + shell + "\"]\n"
-        + "env: {TEST_MARKER: \"" + cluster.marker + "\"}\nterminationGracePeriod: 2s\n";
+        + "env: {TEST_MARKER: \"" + cluster.marker + "\"}\nterminationGracePeriod: 2s\n"
+        + "restartPolicy: {maxRestarts: 5, backoff: 1s}\n";
   }
 
   /** Every test starts with three coordinators, whatever an earlier one left behind. */
@@ -90,6 +92,17 @@ class ClusterFaultTest {
       stream.markUp(i);
     }
     cluster.use(0);
+    // Every coordinator sees all three Up and agrees which is the oldest (the scheduler's host).
+    DroverCluster.waitUntil(Duration.ofSeconds(60), "three Up coordinators that agree on the oldest", () -> {
+      Set<String> oldest = new HashSet<>();
+      for (int i = 0; i < 3; i++) {
+        JsonNode m = members(i);
+        if (m == null || m.get("members").size() != 3 || !m.get("unreachable").isEmpty()) return false;
+        for (JsonNode member : m.get("members")) if (!member.get("status").asText().equals("Up")) return false;
+        oldest.add(m.get("oldest").asText());
+      }
+      return oldest.size() == 1;
+    });
   }
 
   // ---------------------------------------------------------------- faults
