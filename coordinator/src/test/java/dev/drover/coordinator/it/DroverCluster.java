@@ -46,6 +46,7 @@ public final class DroverCluster implements AutoCloseable {
   private final Map<String, Process> agents = new LinkedHashMap<>();
   private final List<Process> all = new ArrayList<>();
   private volatile int target;
+  private boolean formed;
   private String token;
 
   /** One standalone coordinator with an H2 journal. */
@@ -180,8 +181,16 @@ public final class DroverCluster implements AutoCloseable {
         "dev.drover.coordinator.Main", "--port", String.valueOf(ports[i]), "--data-dir", dataDir().toString(),
         "--node-timeout", nodeTimeout.toSeconds() + "s"));
     if (cassandraContactPoint != null) {
+      // The first start of the first coordinator forms the cluster (its own address is its only
+      // seed). Every later start lists the others first: only the first seed of a list may form a
+      // new cluster, so a restarted coordinator always joins the running one.
       List<String> seeds = new ArrayList<>();
-      for (int c : clusterPorts) seeds.add("127.0.0.1:" + c);
+      if (i == 0 && !formed) {
+        seeds.add("127.0.0.1:" + clusterPorts[0]);
+      } else {
+        for (int k = 1; k <= clusterPorts.length; k++) seeds.add("127.0.0.1:" + clusterPorts[(i + k) % clusterPorts.length]);
+      }
+      formed = true;
       cmd.addAll(List.of("--persistence", "cassandra", "--cassandra", cassandraContactPoint,
           "--cluster-port", String.valueOf(clusterPorts[i]), "--seed-nodes", String.join(",", seeds),
           "--management-port", String.valueOf(managementPorts[i])));
