@@ -543,7 +543,8 @@ public final class NodeEntity
       else if (ticks % 2 == 0) forward(a, e.getValue());
     }
     if (s.draining() && ticks % 2 == 0) evict(s);
-    if (ticks % 2 == 0) publish(s);
+    // Every second: a scheduler that just took over knows every node within a second.
+    publish(s);
     Duration silent = Duration.between(lastSeen, clock.instant());
     // After a freeze of this coordinator every agent looks silent: judge them only once settled.
     if (s.ready() && silent.compareTo(settings.nodeTimeout()) > 0 && PauseGuard.get(ctx.getSystem()).settled()) {

@@ -159,7 +159,7 @@ public final class SchedulerSingleton
   private record PreemptionAcked(String allocationKey) implements Command {}
 
   /** Every NodeEntity publishes itself at least this often (NodeEntity's tick). */
-  private static final Duration NODES_REPUBLISHED = Duration.ofSeconds(4);
+  private static final Duration NODES_REPUBLISHED = Duration.ofSeconds(3);
 
   private enum Tick implements Command {
     INSTANCE
