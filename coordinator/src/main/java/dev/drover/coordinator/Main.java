@@ -9,6 +9,7 @@ import dev.drover.coordinator.job.JobEntity;
 import dev.drover.coordinator.node.NodeEntity;
 import dev.drover.coordinator.queue.QueueRegistry;
 import dev.drover.coordinator.projection.JobIndex;
+import dev.drover.coordinator.projection.JobIndexProjection;
 import dev.drover.coordinator.scheduling.SchedulerSingleton;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -162,6 +163,7 @@ public final class Main implements Callable<Integer> {
     JobEntity.init(system, settings);
     NodeEntity.init(system, settings);
     QueueRegistry.init(system);
+    JobIndexProjection.init(system, settings);
     JobIndex index = JobIndex.start(system, settings.persistenceMode());
     ApiRoutes api = new ApiRoutes(system, settings, tokens, index);
 
