@@ -71,6 +71,11 @@ public final class Main implements Callable<Integer> {
   @Option(names = "--management-port", description = "Pekko Management port (/alive, /ready, /cluster/members); 0 = off")
   Integer managementPort;
 
+  @Option(names = "--print-cassandra-schema",
+      description = "print the CQL that creates the journal and snapshot keyspaces and tables with the configured "
+          + "replication (for production, where auto-create is off), then exit")
+  boolean printSchema;
+
   @Option(names = "--write-client-config", description = "write the CLI's config (API URL and admin token) to this file")
   Path clientConfig;
 
@@ -128,6 +133,7 @@ public final class Main implements Callable<Integer> {
       return fail("invalid configuration: " + e.getMessage());
     }
     if (!settings.problems().isEmpty()) return fail("invalid configuration: " + String.join("; ", settings.problems()));
+    if (printSchema) return printCassandraSchema(config);
     Files.createDirectories(settings.dataDir());
     TokenStore tokens;
     try {
@@ -189,6 +195,27 @@ public final class Main implements Callable<Integer> {
     }
     system.getWhenTerminated().toCompletableFuture().get();
     return 0;
+  }
+
+  /** The journal's own CQL for the configured keyspaces and replication; no Cassandra is contacted. */
+  private static int printCassandraSchema(Config config) {
+    Config local = ConfigFactory.parseString("pekko.actor.provider = local\npekko.loglevel = WARNING")
+        .withFallback(ConfigFactory.parseResources("persistence-cassandra.conf"))
+        .withFallback(config)
+        .resolve();
+    org.apache.pekko.actor.ActorSystem system = org.apache.pekko.actor.ActorSystem.create("drover-schema", local);
+    try {
+      var statements = new org.apache.pekko.persistence.cassandra.KeyspaceAndTableStatements(system,
+          "pekko.persistence.cassandra", org.apache.pekko.persistence.cassandra.PluginSettings.apply(system));
+      System.out.println("-- Drover journal and snapshot schema (pekko-persistence-cassandra); run with cqlsh -f");
+      System.out.println(statements.createJournalKeyspaceStatement() + ";");
+      for (String st : statements.getCreateJournalTablesStatements()) System.out.println(st.strip() + ";");
+      System.out.println(statements.createSnapshotKeyspaceStatement() + ";");
+      for (String st : statements.getCreateSnapshotTablesStatements()) System.out.println(st.strip() + ";");
+      return 0;
+    } finally {
+      system.terminate();
+    }
   }
 
   private static void writeClientConfig(Path file, String url, String token, Path joinTokenFile) throws IOException {

@@ -17,8 +17,18 @@ public final class Journals {
     return mode == DroverSettings.PersistenceMode.CASSANDRA ? CassandraReadJournal.Identifier() : JdbcReadJournal.Identifier();
   }
 
+  /**
+   * A tag query to start one stream with. On Cassandra every call builds a fresh read journal:
+   * pekko-persistence-cassandra 1.1.0 keeps a failed tag scanner future for the life of a read
+   * journal instance, so a stream first started while Cassandra was unreachable would fail on
+   * every restart after it is back. A fresh instance per (re)start recovers; it shares the
+   * plugin's driver session.
+   */
   public static EventsByTagQuery eventsByTag(ActorSystem<?> system, DroverSettings.PersistenceMode mode) {
-    return (EventsByTagQuery) journal(system, mode);
+    if (mode != DroverSettings.PersistenceMode.CASSANDRA) return (EventsByTagQuery) journal(system, mode);
+    String path = CassandraReadJournal.Identifier();
+    return new CassandraReadJournal(new org.apache.pekko.persistence.cassandra.query.scaladsl.CassandraReadJournal(
+        (org.apache.pekko.actor.ExtendedActorSystem) system.classicSystem(), system.settings().config().getConfig(path), path));
   }
 
   public static CurrentEventsByPersistenceIdQuery currentEventsByPersistenceId(ActorSystem<?> system, DroverSettings.PersistenceMode mode) {

@@ -21,7 +21,6 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.pattern.Patterns;
 import org.apache.pekko.persistence.query.Offset;
-import org.apache.pekko.persistence.query.javadsl.EventsByTagQuery;
 import org.apache.pekko.stream.RestartSettings;
 import org.apache.pekko.stream.javadsl.RestartSource;
 import org.apache.pekko.stream.javadsl.Sink;
@@ -57,9 +56,8 @@ public final class JobIndex {
    */
   public static JobIndex start(ActorSystem<?> system, DroverSettings.PersistenceMode mode) {
     JobIndex index = new JobIndex();
-    EventsByTagQuery journal = Journals.eventsByTag(system, mode);
     if (mode != DroverSettings.PersistenceMode.CASSANDRA) {
-      index.follow(system, journal, Offset.noOffset());
+      index.follow(system, mode, Offset.noOffset());
       return index;
     }
     JobIndexTable table = JobIndexTable.get(system);
@@ -70,7 +68,7 @@ public final class JobIndex {
         .thenAccept(loaded -> {
           log.info("Job index: loaded {} jobs from {} in {} ms; following the job tag from {}", loaded.rows(),
               table.qualifiedName(), loaded.millis(), loaded.offset().map(Object::toString).orElse("the beginning"));
-          index.follow(system, journal, loaded.offset().orElse(Offset.noOffset()));
+          index.follow(system, mode, loaded.offset().orElse(Offset.noOffset()));
           table.markIndexLoaded(loaded.rows());
         });
     return index;
@@ -95,10 +93,14 @@ public final class JobIndex {
         .thenApply(done -> new Loaded(rows.get(), offset, (System.nanoTime() - t0) / 1_000_000)));
   }
 
-  /** Follows the "job" tag from this offset; a failed stream restarts with backoff from the last offset it saw. */
-  void follow(ActorSystem<?> system, EventsByTagQuery journal, Offset from) {
+  /**
+   * Follows the "job" tag from a little before this offset (see {@link #rewound}); a failed stream
+   * restarts with backoff from a little before the last offset it saw.
+   */
+  void follow(ActorSystem<?> system, DroverSettings.PersistenceMode mode, Offset from) {
     AtomicReference<Offset> offset = new AtomicReference<>(from);
-    RestartSource.withBackoff(RESTART, () -> journal.eventsByTag(JobEntity.TAG, offset.get()))
+    RestartSource.withBackoff(RESTART,
+            () -> Journals.eventsByTag(system, mode).eventsByTag(JobEntity.TAG, rewound(offset.get())))
         .runWith(
             Sink.foreach(env -> {
               offset.set(env.offset());
@@ -114,6 +116,19 @@ public final class JobIndex {
     folded.merge(id, job.seqNr(), Math::max);
     if (folded.get(id) == job.seqNr()) jobs.merge(id, job.state(), (old, now) -> rank(now) >= rank(old) ? now : old);
   }
+
+  /**
+   * Where a restarted stream resumes: a time-based (Cassandra) offset goes back a little, since an
+   * event written late (by a coordinator that died mid-write, repaired at its next recovery) can sit
+   * before the offset; events folded already are skipped by their sequence numbers.
+   */
+  static Offset rewound(Offset o) {
+    if (!(o instanceof org.apache.pekko.persistence.query.TimeBasedUUID t)) return o;
+    long millis = com.datastax.oss.driver.api.core.uuid.Uuids.unixTimestamp(t.value()) - REWIND.toMillis();
+    return Offset.timeBasedUUID(com.datastax.oss.driver.api.core.uuid.Uuids.startOf(Math.max(0, millis)));
+  }
+
+  private static final java.time.Duration REWIND = java.time.Duration.ofSeconds(60);
 
   void apply(long sequenceNr, JobEntity.Event e) {
     Long last = folded.get(e.jobId());

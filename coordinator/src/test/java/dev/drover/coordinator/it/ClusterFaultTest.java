@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -215,7 +216,9 @@ class ClusterFaultTest {
     // Every coordinator lists every accepted job (read models fed from the shared journal).
     for (int c = 0; c < 3; c++) {
       int coordinator = c;
-      DroverCluster.waitUntil(Duration.ofSeconds(60), "coordinator " + c + " lists every accepted job", () -> {
+      Set<String> missing = new TreeSet<>();
+      try {
+        DroverCluster.waitUntil(Duration.ofSeconds(150), "coordinator " + c + " lists every accepted job", () -> {
         Set<String> listed = new HashSet<>();
         String cursor = null;
         do {
@@ -224,8 +227,17 @@ class ClusterFaultTest {
           for (JsonNode j : page.get("items")) listed.add(j.get("id").asText());
           cursor = page.hasNonNull("nextCursor") ? page.get("nextCursor").asText() : null;
         } while (cursor != null);
-        return listed.containsAll(accepted.keySet());
-      });
+        missing.clear();
+        for (String id : accepted.keySet()) if (!listed.contains(id)) missing.add(id);
+        return missing.isEmpty();
+        });
+      } catch (AssertionError e) {
+        StringBuilder why = new StringBuilder(e.getMessage() + "; missing " + missing.size() + ":");
+        for (String id : missing) why.append("\n  ").append(id).append(" accepted ").append(accepted.get(id))
+            .append(" ").append(cluster.request(coordinator, "GET", "/api/v1/jobs/" + id, null, null,
+                Map.of("Authorization", "Bearer " + cluster.token())).text(), 0, 160);
+        throw new AssertionError(why.toString(), e);
+      }
     }
     assertLongRunningUntouched();
   }
@@ -271,7 +283,9 @@ class ClusterFaultTest {
     cluster.use(via);
     JsonNode[] scheduled = new JsonNode[1];
     DroverCluster.waitUntil(Duration.ofSeconds(90), "probe " + id[0] + " scheduled", () -> {
-      JsonNode events = cluster.get("/api/v1/jobs/" + id[0] + "/events").body();
+      DroverCluster.Response r = cluster.get("/api/v1/jobs/" + id[0] + "/events");
+      if (r.status() != 200) return false;
+      JsonNode events = r.body();
       for (JsonNode e : events.get("events")) {
         if (e.get("type").asText().equals("JobScheduled")) scheduled[0] = e;
       }

@@ -7,7 +7,6 @@ import com.typesafe.config.ConfigFactory;
 import dev.drover.coordinator.DroverSettings;
 import dev.drover.coordinator.it.LocalCassandra;
 import dev.drover.coordinator.job.JobEntity;
-import dev.drover.coordinator.persistence.Journals;
 import dev.drover.protocol.api.JobState;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -34,12 +33,14 @@ import org.apache.pekko.persistence.typed.javadsl.EventHandler;
 import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehavior;
 import org.apache.pekko.stream.javadsl.Sink;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
 /**
  * How long a coordinator's job index takes to be complete with a long history in Cassandra:
  * today's replay of the "job" tag from the beginning against loading the job_index table and
- * following the tag from the stored offset. Not part of the build (the name does not end in Test):
- * {@code mvn test -pl coordinator -Dtest=JobIndexLoadBench [-Dbench.jobs=10000] [-Dbench.cassandra=HOST:PORT]}.
+ * following the tag from the stored offset. Not part of the build (the name does not end in Test,
+ * and it runs only when given a number of jobs):
+ * {@code mvn test -pl coordinator -Dtest=ReadModelStartBench -Dbench.jobs=10000 [-Dbench.cassandra=HOST:PORT]}.
  *
  * <p>Writes {@code bench.jobs} finished jobs (six events each) into a fresh keyspace, runs the
  * projection until the table holds them all, then starts the index three times each way, each in a
@@ -47,8 +48,9 @@ import org.junit.jupiter.api.Test;
  * job in the index. Results are printed as "BENCH ..." lines. With {@code bench.cassandra} the
  * keyspace is kept (its name is printed), so a coordinator process can be started on it by hand.
  */
-class JobIndexLoadBench {
-  private static final int JOBS = Integer.getInteger("bench.jobs", 10_000);
+@EnabledIfSystemProperty(named = "bench.jobs", matches = "\\d+")
+class ReadModelStartBench {
+  private static final int JOBS = Integer.getInteger("bench.jobs", 0);
   private static final int EVENTS_PER_JOB = 6;
 
   @Test
@@ -101,7 +103,7 @@ class JobIndexLoadBench {
       } else {
         // What JobIndex.start did before the table: fold the tag from the beginning.
         index = new JobIndex();
-        index.follow(system, Journals.eventsByTag(system, DroverSettings.PersistenceMode.CASSANDRA), Offset.noOffset());
+        index.follow(system, DroverSettings.PersistenceMode.CASSANDRA, Offset.noOffset());
         JobIndex i = index;
         await(Duration.ofMinutes(10), () -> i.eventsSeen() == (long) JOBS * EVENTS_PER_JOB);
       }
