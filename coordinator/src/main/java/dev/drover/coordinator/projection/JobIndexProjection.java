@@ -2,6 +2,7 @@ package dev.drover.coordinator.projection;
 
 import dev.drover.coordinator.DroverSettings;
 import dev.drover.coordinator.job.JobEntity;
+import dev.drover.coordinator.persistence.Journals;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -10,20 +11,21 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Supplier;
 import org.apache.pekko.Done;
+import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.cluster.sharding.typed.ShardedDaemonProcessSettings;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ShardedDaemonProcess;
 import org.apache.pekko.pattern.Patterns;
-import org.apache.pekko.persistence.cassandra.query.javadsl.CassandraReadJournal;
 import org.apache.pekko.persistence.query.Offset;
 import org.apache.pekko.projection.ProjectionBehavior;
 import org.apache.pekko.projection.cassandra.javadsl.CassandraProjection;
 import org.apache.pekko.projection.eventsourced.EventEnvelope;
-import org.apache.pekko.projection.eventsourced.javadsl.EventSourcedProvider;
 import org.apache.pekko.projection.javadsl.GroupedProjection;
 import org.apache.pekko.projection.javadsl.Handler;
 import org.apache.pekko.projection.javadsl.SourceProvider;
+import org.apache.pekko.stream.javadsl.Source;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,7 +39,8 @@ import org.slf4j.LoggerFactory;
  * after a crash. (A cluster singleton would do as well; the daemon process is what Pekko's
  * projection guide uses, and it grows into one instance per tag slice without a new runner.)
  * Delivery is at least once: a group of events is written, then its offset saved, so a restart
- * folds some events again, which the sequence numbers in the table make harmless.
+ * folds some events again (more so as it starts a little before the stored offset, see
+ * {@link JobTag}), which the sequence numbers in the table make harmless.
  */
 public final class JobIndexProjection {
   private static final Logger log = LoggerFactory.getLogger(JobIndexProjection.class);
@@ -62,12 +65,46 @@ public final class JobIndexProjection {
   }
 
   static GroupedProjection<Offset, EventEnvelope<JobEntity.Event>> projection(ActorSystem<?> system, JobIndexTable table) {
-    SourceProvider<Offset, EventEnvelope<JobEntity.Event>> source =
-        EventSourcedProvider.eventsByTag(system, CassandraReadJournal.Identifier(), JobEntity.TAG);
     JobIndexSettings s = table.settings();
-    return CassandraProjection.groupedWithin(JobIndexTable.PROJECTION_ID, source, () -> new TableWriter(table))
+    return CassandraProjection.groupedWithin(JobIndexTable.PROJECTION_ID, new JobTag(system), () -> new TableWriter(table))
         .withGroup(s.groupAfterEnvelopes(), s.groupAfterDuration())
         .withRestartBackoff(Duration.ofSeconds(1), Duration.ofSeconds(30), 0.2);
+  }
+
+  /**
+   * The journal's "job" tag from a little before the stored offset. What
+   * {@code EventSourcedProvider.eventsByTag} does, except that every (re)start of the projection
+   * gets a fresh read journal and a rewound offset, as {@link JobIndex} does: the read journal
+   * instance the provider would keep for the life of the system never recovers from a first start
+   * while Cassandra is unreachable ({@link Journals#eventsByTag}), and an event written late can sit
+   * just before the stored offset. Events delivered again are skipped by sequence number.
+   */
+  static final class JobTag extends SourceProvider<Offset, EventEnvelope<JobEntity.Event>> {
+    private final ActorSystem<?> system;
+
+    JobTag(ActorSystem<?> system) {
+      this.system = system;
+    }
+
+    @Override
+    public CompletionStage<Source<EventEnvelope<JobEntity.Event>, NotUsed>> source(
+        Supplier<CompletionStage<Optional<Offset>>> storedOffset) {
+      return storedOffset.get().thenApply(offset -> Journals.eventsByTag(system, DroverSettings.PersistenceMode.CASSANDRA)
+          .eventsByTag(JobEntity.TAG, JobIndex.rewound(offset.orElse(Offset.noOffset())))
+          .filter(env -> env.event() instanceof JobEntity.Event)
+          .map(env -> EventEnvelope.create(env.offset(), env.persistenceId(), env.sequenceNr(), (JobEntity.Event) env.event(),
+              env.timestamp())));
+    }
+
+    @Override
+    public Offset extractOffset(EventEnvelope<JobEntity.Event> envelope) {
+      return envelope.offset();
+    }
+
+    @Override
+    public long extractCreationTime(EventEnvelope<JobEntity.Event> envelope) {
+      return envelope.timestamp();
+    }
   }
 
   /** Where folded jobs are stored: the job_index table, or a map in tests. */

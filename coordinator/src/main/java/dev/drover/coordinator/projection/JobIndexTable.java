@@ -3,6 +3,7 @@ package dev.drover.coordinator.projection;
 import com.datastax.oss.driver.api.core.cql.BoundStatement;
 import com.datastax.oss.driver.api.core.cql.PreparedStatement;
 import com.datastax.oss.driver.api.core.cql.Row;
+import com.typesafe.config.Config;
 import dev.drover.coordinator.job.JobEntity;
 import java.nio.ByteBuffer;
 import java.util.Optional;
@@ -88,13 +89,45 @@ public final class JobIndexTable implements Extension, JobIndexProjection.Rows {
 
   /** The CQL of the table (also in docs/cassandra.md for production). */
   String createTableCql() {
-    return "CREATE TABLE IF NOT EXISTS " + qualifiedName() + " (\n"
+    return createTableCql(settings.keyspace());
+  }
+
+  private static String createTableCql(String keyspace) {
+    return "CREATE TABLE IF NOT EXISTS " + keyspace + "." + TABLE + " (\n"
         + "  job_id text PRIMARY KEY,\n"
         + "  seq_nr bigint,\n"
         + "  phase text,\n"
         + "  ser_id int,\n"
         + "  ser_manifest text,\n"
         + "  state blob)";
+  }
+
+  /**
+   * The CQL of the read-model tables for production (auto-create off), after the journal's: the
+   * job_index table and the projection offset store's two tables as pekko-projection-cassandra
+   * 1.0.0 creates them. The keyspaces are the journal's ({@code drover.cassandra.keyspace}).
+   */
+  public static String schemaCql(Config config) {
+    String keyspace = config.getString("drover.cassandra.keyspace");
+    Config store = config.getConfig("pekko.projection.cassandra.offset-store");
+    String offsets = store.getString("keyspace");
+    return "-- Drover read models: the job_index table and the projection offset store\n"
+        + createTableCql(keyspace) + ";\n"
+        + "CREATE TABLE IF NOT EXISTS " + offsets + "." + store.getString("table") + " (\n"
+        + "  projection_name text,\n"
+        + "  partition int,\n"
+        + "  projection_key text,\n"
+        + "  offset text,\n"
+        + "  manifest text,\n"
+        + "  last_updated timestamp,\n"
+        + "  PRIMARY KEY ((projection_name, partition), projection_key));\n"
+        + "CREATE TABLE IF NOT EXISTS " + offsets + "." + store.getString("management-table") + " (\n"
+        + "  projection_name text,\n"
+        + "  partition int,\n"
+        + "  projection_key text,\n"
+        + "  paused boolean,\n"
+        + "  last_updated timestamp,\n"
+        + "  PRIMARY KEY ((projection_name, partition), projection_key));\n";
   }
 
   /**
