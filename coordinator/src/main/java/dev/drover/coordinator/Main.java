@@ -9,6 +9,8 @@ import dev.drover.coordinator.job.JobEntity;
 import dev.drover.coordinator.node.NodeEntity;
 import dev.drover.coordinator.queue.QueueRegistry;
 import dev.drover.coordinator.projection.JobIndex;
+import dev.drover.coordinator.projection.JobIndexProjection;
+import dev.drover.coordinator.projection.JobIndexTable;
 import dev.drover.coordinator.scheduling.SchedulerSingleton;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -168,6 +170,7 @@ public final class Main implements Callable<Integer> {
     JobEntity.init(system, settings);
     NodeEntity.init(system, settings);
     QueueRegistry.init(system);
+    JobIndexProjection.init(system, settings);
     JobIndex index = JobIndex.start(system, settings.persistenceMode());
     ApiRoutes api = new ApiRoutes(system, settings, tokens, index);
 
@@ -210,6 +213,7 @@ public final class Main implements Callable<Integer> {
       for (String st : statements.getCreateJournalTablesStatements()) System.out.println(st.strip() + ";");
       System.out.println(statements.createSnapshotKeyspaceStatement() + ";");
       for (String st : statements.getCreateSnapshotTablesStatements()) System.out.println(st.strip() + ";");
+      System.out.print(JobIndexTable.schemaCql(local));
       return 0;
     } finally {
       system.terminate();

@@ -1,8 +1,11 @@
 package dev.drover.coordinator.projection;
 
+import dev.drover.coordinator.DroverSettings;
 import dev.drover.coordinator.job.JobEntity;
+import dev.drover.coordinator.persistence.Journals;
 import dev.drover.protocol.api.JobState;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -10,25 +13,34 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import org.apache.pekko.actor.typed.ActorSystem;
-import dev.drover.coordinator.DroverSettings;
-import dev.drover.coordinator.persistence.Journals;
 import java.util.concurrent.atomic.AtomicReference;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.pattern.Patterns;
 import org.apache.pekko.persistence.query.Offset;
 import org.apache.pekko.stream.RestartSettings;
 import org.apache.pekko.stream.javadsl.RestartSource;
 import org.apache.pekko.stream.javadsl.Sink;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Read model of every job for listing and filtering, folded from the journal's "job" tag.
  *
- * <p>Rebuilt from the journal on start (the journal is the source of truth), then kept live by the
- * tag stream; routes also offer the states they get from entities so a job shows up in the list
- * as soon as its submit is acknowledged.
+ * <p>Standalone (H2): rebuilt from the journal on start, then kept live by the tag stream. Cassandra
+ * mode: loaded from the {@code job_index} table that {@link JobIndexProjection} maintains, then kept
+ * live by the tag stream from the projection's stored offset, so a start does not replay every job
+ * event. Routes also offer the states they get from entities so a job shows up in the list as soon
+ * as its submit is acknowledged.
  */
 public final class JobIndex {
+  private static final Logger log = LoggerFactory.getLogger(JobIndex.class);
+  private static final RestartSettings RESTART =
+      RestartSettings.create(Duration.ofMillis(200), Duration.ofSeconds(5), 0.2);
+
   private final Map<String, JobEntity.State> jobs = new ConcurrentHashMap<>();
   /** The sequence number of the last event folded per job: a replayed event is skipped, not applied twice. */
   private final Map<String, Long> folded = new ConcurrentHashMap<>();
@@ -38,22 +50,71 @@ public final class JobIndex {
   public record Page(List<JobEntity.State> items, String nextCursor) {}
 
   /**
-   * Folds the "job" tag of the configured journal (H2 or Cassandra) from the beginning and keeps
-   * following it; a failed stream restarts with backoff from the last offset it saw.
+   * Starts the index of the configured journal: H2 folds the "job" tag from the beginning; Cassandra
+   * loads the job_index table first (trying again with backoff while Cassandra or the table is not
+   * there) and follows the tag from the offset the projection had stored before the load.
    */
   public static JobIndex start(ActorSystem<?> system, DroverSettings.PersistenceMode mode) {
     JobIndex index = new JobIndex();
-    AtomicReference<Offset> offset = new AtomicReference<>(Offset.noOffset());
-    RestartSource.withBackoff(
-            RestartSettings.create(java.time.Duration.ofMillis(200), java.time.Duration.ofSeconds(5), 0.2),
+    if (mode != DroverSettings.PersistenceMode.CASSANDRA) {
+      index.follow(system, mode, Offset.noOffset());
+      return index;
+    }
+    JobIndexTable table = JobIndexTable.get(system);
+    Patterns.retry(() -> index.load(system, table).whenComplete((loaded, e) -> {
+              if (e != null) log.warn("Job index: cannot load {} yet, trying again: {}", table.qualifiedName(), e.toString());
+            }),
+            Integer.MAX_VALUE, Duration.ofMillis(500), Duration.ofSeconds(10), 0.2, system)
+        .thenAccept(loaded -> {
+          log.info("Job index: loaded {} jobs from {} in {} ms; following the job tag from {}", loaded.rows(),
+              table.qualifiedName(), loaded.millis(), loaded.offset().map(Object::toString).orElse("the beginning"));
+          index.follow(system, mode, loaded.offset().orElse(Offset.noOffset()));
+          table.markIndexLoaded(loaded.rows());
+        });
+    return index;
+  }
+
+  /** What a load from the table found: rows, the offset stored before them, how long it took. */
+  record Loaded(int rows, Optional<Offset> offset, long millis) {}
+
+  /**
+   * Reads the projection's offset, then the table: every event before that offset is in the rows
+   * read after it, and the events after it that are in the rows too are skipped by sequence number
+   * when the tag stream delivers them again.
+   */
+  CompletionStage<Loaded> load(ActorSystem<?> system, JobIndexTable table) {
+    long t0 = System.nanoTime();
+    AtomicInteger rows = new AtomicInteger();
+    return table.ensureSchema().thenCompose(d -> table.storedOffset()).thenCompose(offset -> table.all()
+        .runForeach(job -> {
+          load(job);
+          rows.incrementAndGet();
+        }, system)
+        .thenApply(done -> new Loaded(rows.get(), offset, (System.nanoTime() - t0) / 1_000_000)));
+  }
+
+  /**
+   * Follows the "job" tag from a little before this offset (see {@link #rewound}); a failed stream
+   * restarts with backoff from a little before the last offset it saw.
+   */
+  void follow(ActorSystem<?> system, DroverSettings.PersistenceMode mode, Offset from) {
+    AtomicReference<Offset> offset = new AtomicReference<>(from);
+    RestartSource.withBackoff(RESTART,
             () -> Journals.eventsByTag(system, mode).eventsByTag(JobEntity.TAG, rewound(offset.get())))
         .runWith(
             Sink.foreach(env -> {
               offset.set(env.offset());
-              if (env.event() instanceof JobEntity.Event e) index.apply(env.sequenceNr(), e);
+              if (env.event() instanceof JobEntity.Event e) apply(env.sequenceNr(), e);
             }),
             system);
-    return index;
+  }
+
+  /** Takes a stored job unless the index already folded it further. */
+  void load(FoldedJob job) {
+    if (!job.exists()) return;
+    String id = job.state().jobId();
+    folded.merge(id, job.seqNr(), Math::max);
+    if (folded.get(id) == job.seqNr()) jobs.merge(id, job.state(), (old, now) -> rank(now) >= rank(old) ? now : old);
   }
 
   /**
@@ -78,11 +139,12 @@ public final class JobIndex {
 
   void apply(JobEntity.Event e) {
     eventsSeen.incrementAndGet();
-    jobs.compute(e.jobId(), (id, s) -> {
-      JobEntity.State base = s == null ? JobEntity.State.empty() : s;
-      if (!(e instanceof JobEntity.JobSubmitted) && !base.exists()) return null;
-      return base.apply(e);
-    });
+    jobs.compute(e.jobId(), (id, s) -> FoldedJob.next(s, e));
+  }
+
+  /** Events folded in since start (skipped repeats not counted). */
+  long eventsSeen() {
+    return eventsSeen.get();
   }
 
   /** Offers a state read from an entity; kept unless the index already knows a later one. */

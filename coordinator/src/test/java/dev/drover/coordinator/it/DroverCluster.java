@@ -79,6 +79,17 @@ public final class DroverCluster implements AutoCloseable {
     return new DroverCluster(root, nodeTimeout, n, contactPoint, keyspace);
   }
 
+  /** {@code n} coordinators of one cluster on this keyspace (which may hold a history already). */
+  public static DroverCluster onCassandra(Path root, Duration nodeTimeout, int n, String contactPoint, String keyspace)
+      throws IOException {
+    return new DroverCluster(root, nodeTimeout, n, contactPoint, keyspace);
+  }
+
+  /** The Cassandra keyspace of the journal and the read models; null for a standalone coordinator. */
+  public String keyspace() {
+    return keyspace;
+  }
+
   /** Ports this JVM handed out: a process that is down for a restart still owns its port. */
   private static final java.util.Set<Integer> HANDED_OUT = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
@@ -222,6 +233,17 @@ public final class DroverCluster implements AutoCloseable {
   /** SIGKILL of the only or first coordinator, as a crash would. */
   public void killCoordinator() throws InterruptedException {
     killCoordinator(0);
+  }
+
+  /** SIGTERM: the coordinator leaves the cluster (its singletons and shards move at once) and exits. */
+  public void stopCoordinator(int i) throws InterruptedException {
+    coordinators[i].destroy();
+    if (!coordinators[i].waitFor(60, java.util.concurrent.TimeUnit.SECONDS)) killCoordinator(i);
+  }
+
+  /** The coordinator's log so far (all its starts, appended). */
+  public String coordinatorLog(int coordinator) throws IOException {
+    return Files.readString(root.resolve("logs").resolve(logName(coordinator)));
   }
 
   /** SIGKILL, as a crash would. */
