@@ -235,7 +235,13 @@ public final class SchedulerSingleton
       runtimes = runtimes == null ? List.of() : runtimes;
     }
 
-    State apply(Event event) {
+    /** The ledger before its first event. */
+    public static State empty() {
+      return new State(Map.of(), Map.of(), Set.of(), Map.of(), List.of());
+    }
+
+    /** The ledger after {@code event}; the only way its state changes, in recovery exactly as live. */
+    public State apply(Event event) {
       if (event instanceof JobQueued e) {
         Map<String, QueuedJob> p = new HashMap<>(pending);
         p.put(e.job().jobId(), e.job());
@@ -281,6 +287,12 @@ public final class SchedulerSingleton
   }
 
   // ---------------------------------------------------------------- setup
+
+  /** The ledger's journal: one for the whole cluster. */
+  public static final PersistenceId PERSISTENCE_ID = PersistenceId.ofUniqueId("scheduler-ledger");
+
+  /** A snapshot every 500 events, the last two kept: recovery replays at most 499 events after one. */
+  public static final RetentionCriteria RETENTION = RetentionCriteria.snapshotEvery(500, 2);
 
   private static final Map<ActorSystem<?>, ActorRef<Command>> PROXIES = new ConcurrentHashMap<>();
 
@@ -338,7 +350,7 @@ public final class SchedulerSingleton
 
   private SchedulerSingleton(
       DroverSettings settings, Peers peers, ActorContext<Command> ctx, TimerScheduler<Command> timers, Clock clock) {
-    super(PersistenceId.ofUniqueId("scheduler-ledger"), StoreFailures.restartWithBackoff());
+    super(PERSISTENCE_ID, StoreFailures.restartWithBackoff());
     this.settings = settings;
     this.peers = peers;
     this.ctx = ctx;
@@ -350,12 +362,12 @@ public final class SchedulerSingleton
 
   @Override
   public State emptyState() {
-    return new State(Map.of(), Map.of(), Set.of(), Map.of(), List.of());
+    return State.empty();
   }
 
   @Override
   public RetentionCriteria retentionCriteria() {
-    return RetentionCriteria.snapshotEvery(500, 2);
+    return RETENTION;
   }
 
   @Override
