@@ -365,6 +365,19 @@ public final class SchedulerSingleton
     return State.empty();
   }
 
+  /**
+   * On Cassandra the ledger has a journal plugin of its own without events-by-tag: the ledger is
+   * never queried by tag, and the plugin's tag bookkeeping would re-read every event since its last
+   * progress record on each recovery (measured: 31 s after a burst of 1M decisions, instead of 0.5 s).
+   * Same keyspace and tables as every other entity.
+   */
+  @Override
+  public String journalPluginId() {
+    return settings.persistenceMode() == DroverSettings.PersistenceMode.CASSANDRA ? LEDGER_JOURNAL : "";
+  }
+
+  static final String LEDGER_JOURNAL = "drover.ledger-cassandra.journal";
+
   @Override
   public RetentionCriteria retentionCriteria() {
     return RETENTION;
