@@ -131,7 +131,10 @@ check "both coordinators are Up members" bash -c "
 JOB="$("$ROOT/drover" submit -f "$ROOT/examples/hello.yaml" 2>&1 | grep -o 'j-[0-9a-f]\{16\}' | head -1)"
 check "a job submitted to the cluster runs to SUCCEEDED" job_succeeds
 check "Ctrl-C stops the cluster" ctrl_c
-check "no coordinator, agent or Cassandra of it is left" bash -c "
-  ! pgrep -f -- '--data-dir $WORK/cluster' >/dev/null && ! pgrep -f -- '-Dcassandra.storagedir=$WORK/cluster/cassandra/data' >/dev/null"
+# A function, not bash -c: pgrep must not find the checking shell's own command line.
+no_cluster_processes() {
+  ! pgrep -f -- "--data-dir $WORK/cluster" >/dev/null && ! pgrep -f -- "-Dcassandra.storagedir=$WORK/cluster/cassandra/data" >/dev/null
+}
+check "no coordinator, agent or Cassandra of it is left" no_cluster_processes
 echo "launcher: $passed passed, $failed failed"
 [[ $failed -eq 0 ]]
