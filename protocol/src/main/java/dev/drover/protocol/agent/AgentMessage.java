@@ -16,6 +16,7 @@ import java.util.List;
   @JsonSubTypes.Type(value = AgentMessage.Hello.class, name = "hello"),
   @JsonSubTypes.Type(value = AgentMessage.Heartbeat.class, name = "heartbeat"),
   @JsonSubTypes.Type(value = AgentMessage.Telemetry.class, name = "telemetry"),
+  @JsonSubTypes.Type(value = AgentMessage.Health.class, name = "health"),
   @JsonSubTypes.Type(value = AgentMessage.ReplicaUpdate.class, name = "replica"),
   @JsonSubTypes.Type(value = AgentMessage.LogChunk.class, name = "log")
 })
@@ -34,6 +35,20 @@ public sealed interface AgentMessage {
   record Heartbeat(long seq, Instant sentAt) implements AgentMessage {}
 
   record Telemetry(Instant at, List<GpuSample> gpus) implements AgentMessage {}
+
+  /**
+   * The full health picture of the node, sent after each Welcome, whenever it changes, and again
+   * every few telemetry intervals; the coordinator journals only transitions.
+   *
+   * @param gpus one entry per GPU of the inventory
+   * @param node node-level conditions (NVML unusable, driver trouble); empty when none
+   */
+  record Health(Instant at, List<GpuHealth> gpus, List<HealthCondition> node) implements AgentMessage {
+    public Health {
+      gpus = gpus == null ? List.of() : List.copyOf(gpus);
+      node = node == null ? List.of() : List.copyOf(node);
+    }
+  }
 
   /** A replica changed phase. */
   record ReplicaUpdate(ReplicaStatus status) implements AgentMessage {}

@@ -11,10 +11,24 @@ package dev.drover.protocol.agent;
  * @param topologyDomain GPUs with the same value share an NVLink/NVSwitch fabric or a PCIe
  *     switch / NUMA node, so a replica placed within one domain communicates fastest; null when
  *     the agent does not know its topology
+ * @param serial board serial number, or null when the device has none
+ * @param migMode "Enabled", "Disabled", or null when the device does not support MIG
  */
-public record GpuDevice(int index, String uuid, String name, long memoryBytes, String pciBusId, Integer topologyDomain) {
+public record GpuDevice(
+    int index,
+    String uuid,
+    String name,
+    long memoryBytes,
+    String pciBusId,
+    Integer topologyDomain,
+    String serial,
+    String migMode) {
   /** A GPU whose topology the agent does not know. */
   public GpuDevice(int index, String uuid, String name, long memoryBytes, String pciBusId) {
-    this(index, uuid, name, memoryBytes, pciBusId, null);
+    this(index, uuid, name, memoryBytes, pciBusId, null, null, null);
+  }
+
+  public GpuDevice(int index, String uuid, String name, long memoryBytes, String pciBusId, Integer topologyDomain) {
+    this(index, uuid, name, memoryBytes, pciBusId, topologyDomain, null, null);
   }
 }

@@ -10,6 +10,7 @@ import java.util.Map;
  * @param driverVersion NVIDIA driver version, or "simulated"
  * @param portRangeStart first port of the range MASTER_PORTs are assigned from (inclusive)
  * @param portRangeEnd last port of that range (inclusive)
+ * @param topology how each pair of GPUs is connected (empty when unknown)
  */
 public record NodeInventory(
     String backend,
@@ -19,4 +20,17 @@ public record NodeInventory(
     long memoryBytes,
     Map<String, String> labels,
     int portRangeStart,
-    int portRangeEnd) {}
+    int portRangeEnd,
+    List<GpuLink> topology) {
+
+  public NodeInventory {
+    topology = topology == null ? List.of() : List.copyOf(topology);
+  }
+
+  /** An inventory without a topology matrix. */
+  public NodeInventory(
+      String backend, String driverVersion, List<GpuDevice> gpus, int cpus, long memoryBytes, Map<String, String> labels,
+      int portRangeStart, int portRangeEnd) {
+    this(backend, driverVersion, gpus, cpus, memoryBytes, labels, portRangeStart, portRangeEnd, List.of());
+  }
+}
