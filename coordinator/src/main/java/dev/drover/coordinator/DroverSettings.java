@@ -33,7 +33,8 @@ public record DroverSettings(
     int managementPort,
     int breakerMaxFailures,
     Duration breakerCallTimeout,
-    Duration breakerResetTimeout) {
+    Duration breakerResetTimeout,
+    HealthSettings health) {
 
   /** Where the journal lives: an H2 file (standalone) or Cassandra (a coordinator cluster). */
   public enum PersistenceMode {
@@ -75,7 +76,8 @@ public record DroverSettings(
         c.getInt("management.port"),
         c.getInt("store-breaker.max-failures"),
         c.getDuration("store-breaker.call-timeout"),
-        c.getDuration("store-breaker.reset-timeout"));
+        c.getDuration("store-breaker.reset-timeout"),
+        HealthSettings.from(c.getConfig("health")));
   }
 
   private static Map<String, Integer> priorityClasses(Config c) {
@@ -101,6 +103,7 @@ public record DroverSettings(
     if (!priorityClasses.containsKey(defaultPriorityClass)) {
       p.add("drover.scheduler.default-priority-class '" + defaultPriorityClass + "' is not one of " + priorityClasses.keySet());
     }
+    p.addAll(health.problems());
     return p;
   }
 }

@@ -88,6 +88,12 @@ public final class JobEntity
   public record Evict(String allocationId, String reason, ActorRef<Done> replyTo) implements Command {}
 
   /**
+   * A GPU this replica runs on became Unhealthy: stop the gang and restart it elsewhere as the job's
+   * restart policy allows (a hardware fault is a failure of the attempt, like a lost node).
+   */
+  public record GpuFailed(String allocationId, String reason, ActorRef<Done> replyTo) implements Command {}
+
+  /**
    * The scheduler preempted this attempt for a higher-priority job or to reclaim a queue's
    * guarantee: stop the gang gracefully and requeue it with its original submit time.
    */
@@ -404,6 +410,7 @@ public final class JobEntity
         .onCommand(Place.class, (s, c) -> unknown(c.replyTo(), new SchedulerSingleton.PlacementAnswer(jobId, c.attempt(), false)))
         .onCommand(ReplicaReport.class, (s, c) -> unknown(c.replyTo(), Done.getInstance()))
         .onCommand(Evict.class, (s, c) -> unknown(c.replyTo(), Done.getInstance()))
+        .onCommand(GpuFailed.class, (s, c) -> unknown(c.replyTo(), Done.getInstance()))
         .onCommand(Preempt.class, (s, c) -> unknown(c.replyTo(), Done.getInstance()))
         .onCommand(Passivate.class, (s, c) -> Effect().stop().thenNoReply())
         .onAnyCommand(c -> Effect().noReply());
@@ -414,6 +421,7 @@ public final class JobEntity
         .onCommand(Place.class, this::onPlace)
         .onCommand(ReplicaReport.class, this::onReplicaReport)
         .onCommand(Evict.class, this::onEvict)
+        .onCommand(GpuFailed.class, this::onGpuFailed)
         .onCommand(Preempt.class, this::onPreempt)
         .onCommand(Redeliver.class, this::onRedeliver)
         .onCommand(RestartDue.class, (s, c) -> {
@@ -575,6 +583,19 @@ public final class JobEntity
         .persist(new GangStopping(jobId, s.attempt(), StopIntent.EVICTION, c.reason(), clock.instant()))
         .thenRun(this::sync)
         .thenReply(c.replyTo(), ns -> Done.getInstance());
+  }
+
+  private ReplyEffect<Event, State> onGpuFailed(State s, GpuFailed c) {
+    ReplicaRecord r = s.replica(c.allocationId());
+    if (r == null || s.terminal() || s.stopIntent() != null || r.terminal()) {
+      return Effect().reply(c.replyTo(), Done.getInstance());
+    }
+    Instant now = clock.instant();
+    List<Event> events = new ArrayList<>();
+    events.add(new GangStopping(jobId, s.attempt(), StopIntent.FAILURE, c.reason(), now));
+    // Replicas that never started need no stopping: settle at once if nothing is live.
+    events.addAll(settle(s.apply(events.get(0)), now));
+    return Effect().persist(events).thenRun(this::sync).thenReply(c.replyTo(), ns -> Done.getInstance());
   }
 
   private ReplyEffect<Event, State> onPreempt(State s, Preempt c) {

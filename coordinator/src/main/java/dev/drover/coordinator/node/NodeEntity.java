@@ -91,6 +91,9 @@ public final class NodeEntity
 
   public record Get(ActorRef<Result> replyTo) implements Command {}
 
+  /** The node's GPUs in depth: health with its history, latest telemetry and the recent samples. */
+  public record GetGpus(ActorRef<GpuReport> replyTo) implements Command {}
+
   public record ReadLog(String allocationId, long offset, int maxBytes, ActorRef<AgentMessage.LogChunk> replyTo)
       implements Command {}
 
@@ -106,6 +109,8 @@ public final class NodeEntity
 
   private record EvictionAcked(String allocationId) implements Command {}
 
+  private record GpuFaultAcked(String allocationId) implements Command {}
+
   /** A node's full picture: journaled state plus what its agent last said. */
   public record Result(View view, String error) implements CborSerializable {
     @JsonIgnore
@@ -114,13 +119,25 @@ public final class NodeEntity
     }
   }
 
+  /**
+   * The answer to {@link GetGpus}.
+   *
+   * @param live the agent's latest health report (conditions as the agent sees them now), or null
+   * @param samples the recent telemetry, oldest first
+   * @param unusableGpus GPUs placement avoids now (unhealthy or in their recovery hold)
+   */
+  public record GpuReport(
+      State state, AgentMessage.Health live, List<AgentMessage.Telemetry> samples, Set<Integer> unusableGpus, String error)
+      implements CborSerializable {}
+
   /** Everything the API shows about a node. */
   public record View(
       State state,
       boolean connected,
       Instant lastSeenAt,
       List<GpuSample> telemetry,
-      Map<String, ReplicaStatus> actual)
+      Map<String, ReplicaStatus> actual,
+      Set<Integer> unusableGpus)
       implements CborSerializable {}
 
   // ---------------------------------------------------------------- events
@@ -150,6 +167,26 @@ public final class NodeEntity
 
   public record ReplicasReleased(String node, List<String> allocationIds, Instant at) implements Event {}
 
+  /**
+   * A GPU's health changed (statuses are HealthStatus names).
+   *
+   * @param conditions what the agent reported with the new status (empty when healthy)
+   */
+  public record GpuHealthChanged(
+      String node, int gpu, String uuid, String from, String to, List<NodeHealth.Condition> conditions, String reason, Instant at)
+      implements Event {}
+
+  /** The node-level health changed (NVML unusable, driver trouble), as its agent reported. */
+  public record NodeHealthChanged(
+      String node, String from, String to, List<NodeHealth.Condition> conditions, String reason, Instant at)
+      implements Event {}
+
+  /** Drover cordoned the node because of its health; Drover may lift this cordon, an operator's never. */
+  public record NodeCordonedAutomatically(String node, String reason, Instant at) implements Event {}
+
+  /** Drover lifted its own cordon after the node stayed healthy for the hold time. */
+  public record NodeUncordonedAutomatically(String node, String reason, Instant at) implements Event {}
+
   // ---------------------------------------------------------------- state
 
   public record State(
@@ -165,11 +202,17 @@ public final class NodeEntity
       String cordonedBy,
       String cordonReason,
       boolean draining,
-      Map<String, ReplicaAssignment> assignments)
+      Map<String, ReplicaAssignment> assignments,
+      NodeHealth health)
       implements CborSerializable {
 
+    public State {
+      // Snapshots taken before health was tracked hold none.
+      health = health == null ? NodeHealth.EMPTY : health;
+    }
+
     static State empty(String name) {
-      return new State(name, false, null, null, null, null, false, null, false, null, null, false, Map.of());
+      return new State(name, false, null, null, null, null, false, null, false, null, null, false, Map.of(), NodeHealth.EMPTY);
     }
 
     @JsonIgnore
@@ -179,29 +222,44 @@ public final class NodeEntity
 
     private State withAssignments(Map<String, ReplicaAssignment> a) {
       return new State(name, registered, address, agentVersion, inventory, registeredAt, ready, notReadyReason, cordoned,
-          cordonedBy, cordonReason, draining, a);
+          cordonedBy, cordonReason, draining, a, health);
+    }
+
+    private State withHealth(NodeHealth h) {
+      return new State(name, registered, address, agentVersion, inventory, registeredAt, ready, notReadyReason, cordoned,
+          cordonedBy, cordonReason, draining, assignments, h);
+    }
+
+    private State withCordon(boolean cordon, String by, String reason, boolean drain, NodeHealth h) {
+      return new State(name, registered, address, agentVersion, inventory, registeredAt, ready, notReadyReason, cordon, by,
+          reason, drain, assignments, h);
     }
 
     State apply(Event event) {
       if (event instanceof NodeRegistered e) {
         return new State(name, true, e.address(), e.agentVersion(), e.inventory(),
             registeredAt == null ? e.at() : registeredAt, ready, notReadyReason, cordoned, cordonedBy, cordonReason,
-            draining, assignments);
+            draining, assignments, health);
       } else if (event instanceof NodeBecameReady) {
         return new State(name, registered, address, agentVersion, inventory, registeredAt, true, null, cordoned,
-            cordonedBy, cordonReason, draining, assignments);
+            cordonedBy, cordonReason, draining, assignments, health);
       } else if (event instanceof NodeBecameNotReady e) {
         return new State(name, registered, address, agentVersion, inventory, registeredAt, false, e.reason(), cordoned,
-            cordonedBy, cordonReason, draining, assignments);
+            cordonedBy, cordonReason, draining, assignments, health);
       } else if (event instanceof NodeCordoned e) {
-        return new State(name, registered, address, agentVersion, inventory, registeredAt, ready, notReadyReason, true,
-            e.by(), e.reason(), draining, assignments);
+        return withCordon(true, e.by(), e.reason(), draining, health.manualCordon());
       } else if (event instanceof NodeUncordoned) {
-        return new State(name, registered, address, agentVersion, inventory, registeredAt, ready, notReadyReason, false,
-            null, null, false, assignments);
+        return withCordon(false, null, null, false, health.manualCordon());
       } else if (event instanceof NodeDrainStarted e) {
-        return new State(name, registered, address, agentVersion, inventory, registeredAt, ready, notReadyReason, true,
-            e.by(), e.reason(), true, assignments);
+        return withCordon(true, e.by(), e.reason(), true, health.manualCordon());
+      } else if (event instanceof GpuHealthChanged e) {
+        return withHealth(health.gpuChanged(e));
+      } else if (event instanceof NodeHealthChanged e) {
+        return withHealth(health.nodeChanged(e));
+      } else if (event instanceof NodeCordonedAutomatically e) {
+        return withCordon(true, HealthDecisions.AUTO_CORDON_BY, e.reason(), draining, health.autoCordoned(e));
+      } else if (event instanceof NodeUncordonedAutomatically e) {
+        return withCordon(false, null, null, false, health.autoUncordoned(e));
       } else if (event instanceof ReplicaAssigned e) {
         Map<String, ReplicaAssignment> a = new LinkedHashMap<>(assignments);
         a.putIfAbsent(e.assignment().allocationId(), e.assignment());
@@ -253,6 +311,9 @@ public final class NodeEntity
   private final Map<String, ReplicaStatus> actual = new HashMap<>();
   private final Map<String, ReplicaStatus> unacknowledged = new LinkedHashMap<>();
   private final Set<String> evictionsAcked = new HashSet<>();
+  private final Set<String> gpuFaultsAcked = new HashSet<>();
+  private AgentMessage.Health liveHealth;
+  private final java.util.ArrayDeque<AgentMessage.Telemetry> samples = new java.util.ArrayDeque<>();
   private int ticks;
 
   private NodeEntity(
@@ -312,6 +373,9 @@ public final class NodeEntity
         .onCommand(Uncordon.class, this::onUncordon)
         .onCommand(Drain.class, this::onDrain)
         .onCommand(Get.class, (s, c) -> Effect().reply(c.replyTo(), s.registered() ? ok(s) : new Result(null, "no node " + name)))
+        .onCommand(GetGpus.class, (s, c) -> Effect().reply(c.replyTo(), s.registered()
+            ? new GpuReport(s, liveHealth, List.copyOf(samples), unusable(s), null)
+            : new GpuReport(null, null, List.of(), Set.of(), "no node " + name)))
         .onCommand(ReadLog.class, this::onReadLog)
         .onCommand(Tick.class, this::onTick)
         .onCommand(ReportAcked.class, (s, c) -> {
@@ -320,6 +384,10 @@ public final class NodeEntity
         })
         .onCommand(EvictionAcked.class, (s, c) -> {
           evictionsAcked.add(c.allocationId());
+          return Effect().noReply();
+        })
+        .onCommand(GpuFaultAcked.class, (s, c) -> {
+          gpuFaultsAcked.add(c.allocationId());
           return Effect().noReply();
         })
         .onCommand(Passivate.class, (s, c) -> Effect().stop().thenNoReply());
@@ -342,7 +410,11 @@ public final class NodeEntity
   }
 
   private Result ok(State s) {
-    return new Result(new View(s, session != null, lastSeen, telemetry, Map.copyOf(actual)), null);
+    return new Result(new View(s, session != null, lastSeen, telemetry, Map.copyOf(actual), unusable(s)), null);
+  }
+
+  private Set<Integer> unusable(State s) {
+    return HealthDecisions.unusableGpus(s, clock.instant(), settings.health());
   }
 
   private ReplyEffect<Event, State> onConnected(State s, AgentConnected c) {
@@ -397,12 +469,59 @@ public final class NodeEntity
     AgentMessage m = c.message();
     if (m instanceof AgentMessage.Telemetry t) {
       telemetry = List.copyOf(t.gpus());
+      samples.addLast(t);
+      while (samples.size() > settings.health().telemetryHistory()) samples.removeFirst();
+    } else if (m instanceof AgentMessage.Health h) {
+      return onHealth(s, h);
     } else if (m instanceof AgentMessage.ReplicaUpdate u) {
       onReplicaStatus(s, u.status());
     } else if (m instanceof AgentMessage.Heartbeat && !s.ready()) {
       return Effect().persist(new NodeBecameReady(name, clock.instant())).thenRun(this::publish).thenNoReply();
     }
     return Effect().noReply();
+  }
+
+  private ReplyEffect<Event, State> onHealth(State s, AgentMessage.Health h) {
+    liveHealth = h;
+    List<Event> events = HealthDecisions.onReport(s, h, clock.instant(), settings.health());
+    if (events.isEmpty()) return Effect().noReply();
+    return Effect()
+        .persist(events)
+        .thenRun(ns -> {
+          for (Event e : events) {
+            if (e instanceof GpuHealthChanged g) {
+              ctx.getLog().warn("node {} GPU {} health {} -> {}: {}", name, g.gpu(), g.from(), g.to(), g.reason());
+            } else if (e instanceof NodeHealthChanged n) {
+              ctx.getLog().warn("node {} health {} -> {}: {}", name, n.from(), n.to(), n.reason());
+            } else if (e instanceof NodeCordonedAutomatically c) {
+              ctx.getLog().warn("node {} cordoned automatically: {}", name, c.reason());
+            }
+          }
+          // The scheduler first, so the restarted gangs are never placed back on the faulty GPUs.
+          publish(ns);
+          stopOnUnhealthyGpus(ns);
+        })
+        .thenNoReply();
+  }
+
+  /**
+   * Asks the job of every replica running on an unhealthy GPU to stop its gang (at least once: again
+   * every other tick until the job answers).
+   */
+  private void stopOnUnhealthyGpus(State s) {
+    List<Integer> unhealthy = s.health().unhealthyGpus();
+    if (unhealthy.isEmpty()) return;
+    for (ReplicaAssignment a : s.assignments().values()) {
+      if (a.desired() != DesiredPhase.RUN || gpuFaultsAcked.contains(a.allocationId())) continue;
+      ReplicaStatus st = actual.get(a.allocationId());
+      if (st != null && st.terminal()) continue;
+      Integer bad = a.gpuIndices().stream().filter(unhealthy::contains).findFirst().orElse(null);
+      if (bad == null) continue;
+      String reason = HealthDecisions.replicaStopReason(s, bad);
+      ctx.pipeToSelf(AskPattern.<JobEntity.Command, Done>ask(peers.job(a.jobId()), r -> new JobEntity.GpuFailed(a.allocationId(), reason, r),
+              settings.askTimeout(), ctx.getSystem().scheduler()),
+          (ok, failure) -> failure == null ? new GpuFaultAcked(a.allocationId()) : Tick.INSTANCE);
+    }
   }
 
   private void onReplicaStatus(State s, ReplicaStatus st) {
@@ -475,6 +594,7 @@ public final class NodeEntity
             actual.remove(id);
             unacknowledged.remove(id);
             evictionsAcked.remove(id);
+            gpuFaultsAcked.remove(id);
           });
           pushDesired(ns);
           publish(ns);
@@ -484,7 +604,8 @@ public final class NodeEntity
 
   private ReplyEffect<Event, State> onCordon(State s, Cordon c) {
     if (!s.registered()) return Effect().reply(c.replyTo(), new Result(null, "no node " + name));
-    if (s.cordoned()) return Effect().reply(c.replyTo(), ok(s));
+    // An operator's cordon over an automatic one makes it the operator's: Drover no longer lifts it.
+    if (s.cordoned() && !s.health().autoCordoned()) return Effect().reply(c.replyTo(), ok(s));
     return Effect()
         .persist(new NodeCordoned(name, c.by(), c.reason(), clock.instant()))
         .thenRun(this::publish)
@@ -543,6 +664,17 @@ public final class NodeEntity
       else if (ticks % 2 == 0) forward(a, e.getValue());
     }
     if (s.draining() && ticks % 2 == 0) evict(s);
+    if (ticks % 2 == 0) stopOnUnhealthyGpus(s);
+    NodeUncordonedAutomatically uncordon = HealthDecisions.uncordonDue(s, clock.instant(), settings.health());
+    if (uncordon != null) {
+      return Effect()
+          .persist(uncordon)
+          .thenRun(ns -> {
+            ctx.getLog().info("node {} uncordoned automatically: {}", name, uncordon.reason());
+            publish(ns);
+          })
+          .thenNoReply();
+    }
     // Every second: a scheduler that just took over knows every node within a second.
     publish(s);
     Duration silent = Duration.between(lastSeen, clock.instant());
@@ -583,7 +715,8 @@ public final class NodeEntity
     NodeInventory inv = s.inventory();
     peers.scheduler()
         .tell(new SchedulerSingleton.NodeUpdated(new SchedulerSingleton.NodeInfo(name, s.address(), s.ready(), s.cordoned(),
-            s.draining(), inv.gpus(), inv.cpus(), inv.memoryBytes(), inv.labels(), inv.portRangeStart(), inv.portRangeEnd())));
+            s.draining(), inv.gpus(), inv.cpus(), inv.memoryBytes(), inv.labels(), inv.portRangeStart(), inv.portRangeEnd(),
+            unusable(s))));
   }
 
   @Override

@@ -110,7 +110,12 @@ public final class SchedulerSingleton
   /** A JobEntity's answer to a placement: accepted, or refused (cancelled meanwhile, attempt over). */
   public record PlacementAnswer(String jobId, int attempt, boolean accepted) implements Command {}
 
-  /** What a node offers and whether it may take work, published by its NodeEntity. */
+  /**
+   * What a node offers and whether it may take work, published by its NodeEntity.
+   *
+   * @param unusableGpus indices of GPUs that must get no work: unhealthy, or healthy again too
+   *     recently (see drover.health.gpu-recovery-hold)
+   */
   public record NodeInfo(
       String name,
       String address,
@@ -122,8 +127,13 @@ public final class SchedulerSingleton
       long memoryBytes,
       Map<String, String> labels,
       int portRangeStart,
-      int portRangeEnd)
-      implements CborSerializable {}
+      int portRangeEnd,
+      Set<Integer> unusableGpus)
+      implements CborSerializable {
+    public NodeInfo {
+      unusableGpus = unusableGpus == null ? Set.of() : Set.copyOf(unusableGpus);
+    }
+  }
 
   public record NodeUpdated(NodeInfo node) implements Command {}
 
@@ -712,7 +722,8 @@ public final class SchedulerSingleton
     }
     List<NodeView> views = new ArrayList<>();
     for (NodeInfo n : nodes.values()) {
-      List<GpuSlot> slots = n.gpus().stream().map(g -> new GpuSlot(g.index(), g.uuid(), true)).toList();
+      List<GpuSlot> slots =
+          n.gpus().stream().map(g -> new GpuSlot(g.index(), g.uuid(), !n.unusableGpus().contains(g.index()))).toList();
       Map<Integer, Integer> domains = new HashMap<>();
       for (GpuDevice g : n.gpus()) if (g.topologyDomain() != null) domains.put(g.index(), g.topologyDomain());
       views.add(new NodeView(n.name(), n.address(), n.ready(), n.cordoned(), n.draining(), slots,

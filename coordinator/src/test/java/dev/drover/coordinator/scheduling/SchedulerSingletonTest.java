@@ -46,7 +46,7 @@ class SchedulerSingletonTest {
     List<GpuDevice> devices = new ArrayList<>();
     for (int i = 0; i < gpus; i++) devices.add(new GpuDevice(i, name + "-gpu" + i, "H100", 80L << 30, "0:" + i, i * 2 / gpus));
     kit.runCommand(new SchedulerSingleton.NodeUpdated(new SchedulerSingleton.NodeInfo(name, "10.0.0.1", true, false, false,
-        devices, 64, 512L << 30, Map.of(), 29500, 29599)));
+        devices, 64, 512L << 30, Map.of(), 29500, 29599, java.util.Set.of())));
   }
 
   private static SchedulerSingleton.QueuedJob job(String id, String name, int gpus, Instant submitted, int priority, boolean preemptible) {

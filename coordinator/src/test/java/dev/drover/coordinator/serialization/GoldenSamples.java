@@ -4,6 +4,8 @@ import dev.drover.coordinator.job.JobEntity;
 import dev.drover.coordinator.job.ReplicaRecord;
 import dev.drover.coordinator.job.ReplicaSlot;
 import dev.drover.coordinator.node.NodeEntity;
+import dev.drover.coordinator.node.NodeHealth;
+import dev.drover.protocol.agent.GpuLink;
 import dev.drover.coordinator.queue.QueueRegistry;
 import dev.drover.coordinator.scheduling.SchedulerSingleton;
 import dev.drover.coordinator.scheduling.model.Preemption;
@@ -72,13 +74,29 @@ final class GoldenSamples {
       "nvml",
       "550.54.15",
       List.of(
-          new GpuDevice(0, "GPU-0a1b", "NVIDIA H100 80GB HBM3", 85_899_345_920L, "00000000:1B:00.0", 0),
-          new GpuDevice(1, "GPU-1c2d", "NVIDIA H100 80GB HBM3", 85_899_345_920L, "00000000:43:00.0", 1)),
+          new GpuDevice(0, "GPU-0a1b", "NVIDIA H100 80GB HBM3", 85_899_345_920L, "00000000:1B:00.0", 0, "1652823054321",
+              "Disabled"),
+          new GpuDevice(1, "GPU-1c2d", "NVIDIA H100 80GB HBM3", 85_899_345_920L, "00000000:43:00.0", 1, "1652823054322",
+              "Enabled")),
       96,
       1_099_511_627_776L,
       linked("rack", "r12", "gpu", "h100"),
       29400,
-      29599);
+      29599,
+      List.of(new GpuLink(0, 1, "NVLINK", 18)));
+
+  static final NodeHealth.Condition XID_79 = new NodeHealth.Condition("XID", "UNHEALTHY",
+      "XID 79: GPU has fallen off the bus", at(-120), 79);
+
+  static final NodeHealth HEALTH = new NodeHealth(
+      Map.of(1, new NodeHealth.GpuRecord("GPU-1c2d", "UNHEALTHY", List.of(XID_79), at(-120), at(-3_600))),
+      "DEGRADED",
+      List.of(new NodeHealth.Condition("DRIVER", "DEGRADED", "XID 119: GSP RPC timeout", at(-90), 119)),
+      true,
+      List.of(at(-7_200), at(-100)),
+      at(-90),
+      List.of(new NodeHealth.Transition("GPU_HEALTH", 1, "GPU-1c2d", "HEALTHY", "UNHEALTHY", XID_79.reason(), at(-120)),
+          new NodeHealth.Transition("GPU_HEALTH", 1, "GPU-1c2d", "UNHEALTHY", "HEALTHY", "GPU 1 healthy again", at(-100))));
 
   static final ReplicaAssignment ASSIGNMENT = new ReplicaAssignment(
       SLOT_0.allocationId(), JOB, "llama-finetune", 2, 0, 0, 1, 0, 2, 2, SLOT_0.gpuIndices(), SLOT_0.gpuUuids(),
@@ -130,8 +148,15 @@ final class GoldenSamples {
     put(m, new NodeEntity.ReplicaStopRequested(NODE, SLOT_0.allocationId(), "gang stopping", at(901)));
     put(m, new NodeEntity.ReplicasReleased(NODE, List.of(SLOT_0.allocationId(), ReplicaSlot.allocationId(JOB, 1, 0)),
         at(4_003)));
+    put(m, new NodeEntity.GpuHealthChanged(NODE, 1, "GPU-1c2d", "HEALTHY", "UNHEALTHY", List.of(XID_79), XID_79.reason(),
+        at(-120)));
+    put(m, new NodeEntity.NodeHealthChanged(NODE, "HEALTHY", "UNHEALTHY",
+        List.of(new NodeHealth.Condition("NVML_FAILURE", "UNHEALTHY", "XID 119: GSP RPC timeout", at(-110), 119)),
+        "nvmlInit_v2 failed: Driver Not Loaded", at(-110)));
+    put(m, new NodeEntity.NodeCordonedAutomatically(NODE, "1 of 2 GPUs unhealthy (GPU 1: XID 79)", at(-100)));
+    put(m, new NodeEntity.NodeUncordonedAutomatically(NODE, "no fault for 5m (hold 5m)", at(200)));
     put(m, new NodeEntity.State(NODE, true, "10.0.4.7", "0.1.0", INVENTORY, at(-600), true, "agent reconnected", true,
-        "ops", "kernel upgrade", true, Map.of(ASSIGNMENT.allocationId(), ASSIGNMENT)));
+        "ops", "kernel upgrade", true, Map.of(ASSIGNMENT.allocationId(), ASSIGNMENT), HEALTH));
 
     put(m, new SchedulerSingleton.JobQueued(QUEUED, at(1)));
     put(m, new SchedulerSingleton.PlacementCommitted(ALLOCATION, at(60)));
