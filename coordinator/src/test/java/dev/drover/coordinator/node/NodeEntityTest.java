@@ -158,4 +158,37 @@ class NodeEntityTest {
     assertEquals("a1", evict.allocationId());
     assertTrue(evict.reason().contains("kernel upgrade"));
   }
+
+  @Test
+  void anUnhealthyGpuIsExcludedAndTheReplicaOnItIsStopped() {
+    connect(List.of());
+    kit.<Done>runCommand(reply -> new NodeEntity.Assign(List.of(assignment("a1")), reply));
+    session.expectMessageClass(AgentSession.Send.class);
+    scheduler.receiveSeveralMessages(1);
+    AgentMessage.Health report = new AgentMessage.Health(Instant.now(), List.of(
+        new dev.drover.protocol.agent.GpuHealth(0, "GPU-0", null, List.of(new dev.drover.protocol.agent.HealthCondition("XID",
+            dev.drover.protocol.agent.HealthStatus.UNHEALTHY, "XID 79: GPU has fallen off the bus", Instant.now(), 79))),
+        new dev.drover.protocol.agent.GpuHealth(1, "GPU-1", null, List.of())), List.of());
+    var r = kit.runCommand(new NodeEntity.FromAgent(session.ref(), report));
+    assertInstanceOf(NodeEntity.GpuHealthChanged.class, r.events().get(0));
+    // 1 of 2 is not "mostly": no automatic cordon
+    assertEquals(1, r.events().size(), r.events().toString());
+    SchedulerSingleton.NodeUpdated u = scheduler.fishForMessage(Duration.ofSeconds(3),
+        m -> m instanceof SchedulerSingleton.NodeUpdated n && n.node().unusableGpus().contains(0)
+            ? org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes.complete()
+            : org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes.continueAndIgnore()).stream()
+        .map(SchedulerSingleton.NodeUpdated.class::cast).reduce((a, b) -> b).orElseThrow();
+    assertEquals(java.util.Set.of(0), u.node().unusableGpus());
+    JobEntity.GpuFailed failed = jobs.expectMessageClass(JobEntity.GpuFailed.class);
+    assertEquals("a1", failed.allocationId());
+    assertTrue(failed.reason().contains("GPU 0 (GPU-0) on node n1 became Unhealthy: XID 79"), failed.reason());
+    failed.replyTo().tell(Done.getInstance());
+    // acknowledged: not asked again
+    jobs.expectNoMessage(Duration.ofMillis(2500));
+    // the same report again journals nothing
+    assertTrue(kit.runCommand(new NodeEntity.FromAgent(session.ref(), report)).events().isEmpty());
+    var gpus = kit.<NodeEntity.GpuReport>runCommand(NodeEntity.GetGpus::new).reply();
+    assertEquals(report, gpus.live());
+    assertEquals("UNHEALTHY", gpus.state().health().gpus().get(0).status());
+  }
 }
