@@ -12,6 +12,7 @@ import dev.drover.protocol.api.JobEvents;
 import dev.drover.protocol.api.JobPage;
 import dev.drover.protocol.api.JobView;
 import dev.drover.protocol.api.NodeList;
+import dev.drover.protocol.api.NodeGpus;
 import dev.drover.protocol.api.NodeView;
 import dev.drover.protocol.api.Problem;
 import java.io.IOException;
@@ -141,6 +142,11 @@ public final class DroverClient {
 
   public NodeView node(String name) {
     return get(API + "/nodes/" + segment(name), Map.of(), NodeView.class);
+  }
+
+  /** A node's GPUs in depth: health with reasons and history, telemetry, topology. */
+  public NodeGpus nodeGpus(String name) {
+    return get(API + "/nodes/" + segment(name) + "/gpus", Map.of(), NodeGpus.class);
   }
 
   public NodeView cordon(String name, String reason) {

@@ -88,6 +88,7 @@ public final class ApiRoutes extends AllDirectives {
       "GET /api/v1/jobs/{id}/logs",
       "GET /api/v1/nodes",
       "GET /api/v1/nodes/{name}",
+      "GET /api/v1/nodes/{name}/gpus",
       "POST /api/v1/nodes/{name}/cordon",
       "POST /api/v1/nodes/{name}/uncordon",
       "POST /api/v1/nodes/{name}/drain",
@@ -458,6 +459,7 @@ public final class ApiRoutes extends AllDirectives {
         pathEndOrSingleSlash(() -> get(this::listNodes)),
         pathPrefix(PathMatchers.segment(), name -> concat(
             pathEndOrSingleSlash(() -> get(() -> nodeCommand(name, NodeEntity.Get::new, StatusCodes.OK))),
+            path("gpus", () -> get(() -> nodeGpus(name))),
             path("cordon", () -> post(() -> operator(p, () -> withReason(reason ->
                 nodeCommand(name, r -> new NodeEntity.Cordon(p.name(), reason, r), StatusCodes.OK))))),
             path("uncordon", () -> post(() -> operator(p, () ->
@@ -503,6 +505,17 @@ public final class ApiRoutes extends AllDirectives {
         if (!t.get().isOk()) return complete(problem(StatusCodes.NOT_FOUND, t.get().error()));
         return complete(json(ok, NodeViews.view(t.get().view())));
       });
+    });
+  }
+
+  private Route nodeGpus(String name) {
+    if (!JobSpecs.NAME.matcher(name).matches()) return complete(problem(StatusCodes.NOT_FOUND, "no node " + name));
+    return onComplete(knownNode(name).thenCompose(known -> known
+        ? sharding.entityRefFor(NodeEntity.ENTITY_KEY, name).ask(NodeEntity.GetGpus::new, timeout)
+        : CompletableFuture.completedFuture(new NodeEntity.GpuReport(null, null, List.of(), java.util.Set.of(), "no node " + name))), t -> {
+      if (t.isFailure()) return complete(unavailable("node " + name));
+      if (t.get().error() != null) return complete(problem(StatusCodes.NOT_FOUND, t.get().error()));
+      return complete(json(StatusCodes.OK, NodeViews.gpus(t.get())));
     });
   }
 

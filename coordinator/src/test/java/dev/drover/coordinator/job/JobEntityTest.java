@@ -219,6 +219,29 @@ class JobEntityTest {
   }
 
   @Test
+  void anUnhealthyGpuStopsTheGangAndRestartsItPerTheRestartPolicy() {
+    submit(spec(2, 1));
+    place(1, 2);
+    report("n0", status(1, 0, ReplicaPhase.RUNNING, null, null));
+    report("n1", status(1, 1, ReplicaPhase.RUNNING, null, null));
+    String reason = "GPU 1 (GPU-1) on node n1 became Unhealthy: XID 79: GPU has fallen off the bus";
+    var r = kit.<Done>runCommand(reply -> new JobEntity.GpuFailed(ReplicaSlot.allocationId("j-0000000000000001", 1, 1), reason, reply));
+    JobEntity.GangStopping stopping = assertInstanceOf(JobEntity.GangStopping.class, r.events().get(0));
+    assertEquals(reason, stopping.reason());
+    // asked again (the node retries until acknowledged): nothing more happens
+    assertTrue(kit.<Done>runCommand(reply -> new JobEntity.GpuFailed(ReplicaSlot.allocationId("j-0000000000000001", 1, 1), reason, reply))
+        .events().isEmpty());
+    for (int i = 0; i < 2; i++) expectNode(NodeEntity.Stop.class).replyTo().tell(Done.getInstance());
+    report("n0", status(1, 0, ReplicaPhase.EXITED, 143, Termination.STOPPED));
+    JobEntity.State s = report("n1", status(1, 1, ReplicaPhase.EXITED, 143, Termination.STOPPED));
+    assertEquals(JobState.PENDING, s.phase());
+    assertEquals(2, s.attempt());
+    assertEquals(1, s.restarts());
+    assertTrue(s.message().startsWith(reason + "; restarting the gang (restart 1 of 1)"), s.message());
+
+  }
+
+  @Test
   void preemptionStopsTheGangAndRequeuesItWithItsSubmitTimeWithoutARestart() {
     JobEntity.State submitted = submit(spec(2, 0));
     place(1, 2);
