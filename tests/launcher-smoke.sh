@@ -56,6 +56,17 @@ no_drover_processes() {
   ! pgrep -f -- "--data-dir $WORK/data" >/dev/null && ! pgrep -f -- "$WORK/data/agent" >/dev/null
 }
 
+gpu_unhealthy() {
+  local node
+  node="$("$ROOT/drover" nodes | awk 'NR == 2 { print $1 }')"
+  for _ in $(seq 1 40); do
+    "$ROOT/drover" describe-node "$node" 2>/dev/null | grep -q "GPU 1  Unhealthy since .*XID 79" && return 0
+    sleep 0.5
+  done
+  "$ROOT/drover" describe-node "$node" >&2
+  return 1
+}
+
 job_succeeds() {
   for _ in $(seq 1 120); do
     "$ROOT/drover" describe "$JOB" 2>/dev/null | grep -q "^State: *SUCCEEDED" && return 0
@@ -102,8 +113,10 @@ check "logs show each rank on its own GPU" bash -c "
   [[ -n \"\$a\" && -n \"\$b\" && \"\$a\" != \"\$b\" ]]"
 check "Ctrl-C stops drover up" ctrl_c
 check "no coordinator or agent is left running" no_drover_processes
-check "a second drover up starts again" start_up
+check "a second drover up starts again (with fault injection)" start_up --fault-injection
 check "the earlier job is still there" bash -c "'$ROOT/drover' jobs | grep -q '$JOB.*SUCCEEDED'"
+check "drover agent inject puts XID 79 on GPU 1" "$ROOT/drover" agent inject --work-dir "$WORK/data/agent" --gpu 1 --xid 79
+check "describe-node shows GPU 1 Unhealthy because of XID 79" gpu_unhealthy
 check "Ctrl-C stops it again" ctrl_c
 
 CQL_PORT="$(free_port)"
