@@ -74,7 +74,7 @@ public final class NvmlBackend implements GpuBackend {
         check(nvml.nvmlDeviceGetHandleByIndex_v2(i, ref), "nvmlDeviceGetHandleByIndex_v2(" + i + ")");
         Pointer handle = ref.getValue();
         found.add(handle);
-        devices.add(describe(i, handle));
+        devices.add(describeOrLost(i, handle));
       }
       this.handles = List.copyOf(found);
       this.slowdownC = new Integer[handles.size()];
@@ -292,6 +292,22 @@ public final class NvmlBackend implements GpuBackend {
   /** The library this backend was loaded from, for log lines. */
   public String libraryName() {
     return libraryName;
+  }
+
+  /**
+   * A GPU already lost at start still takes its index, under a made-up UUID, so that the others
+   * stay usable and the health monitor reports this one GPU_LOST rather than the agent not starting.
+   */
+  private GpuDevice describeOrLost(int index, Pointer handle) {
+    try {
+      return describe(index, handle);
+    } catch (NvmlException e) {
+      if (e.code() != NvmlLibrary.NVML_ERROR_GPU_IS_LOST && e.code() != NvmlLibrary.NVML_ERROR_RESET_REQUIRED) {
+        throw e;
+      }
+      log.error("GPU {} is lost at start ({}); reporting it unhealthy", index, e.getMessage());
+      return new GpuDevice(index, "GPU-lost-at-start-" + index, "unknown (GPU is lost)", 0, "unknown", null, null, null);
+    }
   }
 
   private GpuDevice describe(int index, Pointer handle) {
