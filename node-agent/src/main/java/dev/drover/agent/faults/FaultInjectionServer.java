@@ -109,6 +109,12 @@ public final class FaultInjectionServer implements AutoCloseable {
 
   private void handle(HttpExchange ex) throws IOException {
     try (ex) {
+      route(ex);
+    }
+  }
+
+  private void route(HttpExchange ex) throws IOException {
+    try {
       String path = ex.getRequestURI().getPath();
       if (!PATH.equals(path) && !(PATH + "/").equals(path)) {
         problem(ex, 404, "Not Found", "no such endpoint: " + path + " (fault injection lives at " + PATH + ")", List.of());
