@@ -1,8 +1,11 @@
 package dev.drover.agent;
 
+import dev.drover.agent.faults.FaultInjectionServer;
 import dev.drover.agent.gpu.GpuBackend;
 import dev.drover.agent.gpu.GpuBackends;
 import dev.drover.agent.gpu.GpuInventory;
+import dev.drover.agent.gpu.SimulatedBackend;
+import dev.drover.agent.health.HealthMonitor;
 import dev.drover.agent.link.Backoff;
 import dev.drover.agent.link.CoordinatorLink;
 import dev.drover.agent.process.ProcessRunner;
@@ -26,8 +29,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A running node agent: GPU backend, process runner, reconciler and coordinator link wired
- * together.
+ * A running node agent: GPU backend, health monitor, process runner, reconciler and coordinator
+ * link wired together (and, in tests, the fault-injection endpoint).
  *
  * <p>On {@link #shutdown()} the link is closed and, unless {@code --keep-replicas-on-exit} was
  * given, every replica is stopped gracefully (SIGTERM, grace period, SIGKILL) before the agent
@@ -44,32 +47,66 @@ public final class Agent {
   private final ScheduledExecutorService linkExec;
   private final Reconciler reconciler;
   private final CoordinatorLink link;
+  private final HealthMonitor health;
   private final CompletableFuture<String> fatal = new CompletableFuture<>();
+  private FaultInjectionServer faultInjection;
 
   private Agent(AgentSettings settings) throws IOException {
     this.settings = settings;
     Files.createDirectories(settings.workDir());
     this.backend = GpuBackends.open(settings.gpus());
+    if (settings.faultInjection().enabled() && !(backend instanceof SimulatedBackend)) {
+      backend.close();
+      throw new FaultInjectionRefusedException("--enable-fault-injection needs simulated GPUs, but this agent reads "
+          + backend.inventory().backend() + " GPUs: fault injection is for tests with --simulate-gpus N only");
+    }
     this.timers = Executors.newScheduledThreadPool(4, daemon("replica-timer"));
     this.linkExec = Executors.newSingleThreadScheduledExecutor(daemon("coordinator-link"));
     ProcessRunner runner = new ProcessRunner(settings.workDir(), settings.nodeName(), settings.logMaxBytes(), timers);
     this.reconciler = new Reconciler(runner, new StateStore(settings.workDir()), Clock.systemUTC());
     this.link = new CoordinatorLink(settings.coordinators(), settings.joinToken(), settings.coordinatorSilenceTimeout(),
         new LinkHandler(), linkExec, new Backoff(new Random(), settings.coordinators().size()));
+    this.health = new HealthMonitor(backend, settings.healthPolicy(), settings.healthInterval(), Clock.systemUTC(),
+        link::healthChanged);
     reconciler.onUpdate(status -> {
       backend.markBusy(reconciler.busyGpus());
       link.replicaChanged(status);
     });
   }
 
-  /** Recovers state from the work dir, then connects. */
+  /**
+   * Recovers state from the work dir, takes the first health reading, then connects.
+   *
+   * @throws FaultInjectionRefusedException when fault injection is asked for without simulated GPUs
+   */
   public static Agent start(AgentSettings settings) throws IOException {
     Agent agent = new Agent(settings);
+    try {
+      agent.health.start();
+      if (settings.faultInjection().enabled()) {
+        agent.faultInjection = FaultInjectionServer.start(settings.faultInjection(), (SimulatedBackend) agent.backend,
+            agent.health, settings.workDir());
+      }
+    } catch (IOException | RuntimeException e) {
+      agent.health.close();
+      agent.backend.close();
+      throw e;
+    }
     agent.reconciler.recover();
     log.info("Agent {} starting (work dir {}, {} coordinator address(es))",
         settings.nodeName(), settings.workDir(), settings.coordinators().size());
     agent.link.start();
     return agent;
+  }
+
+  /** The health monitor (tests and the fault-injection endpoint read it). */
+  public HealthMonitor health() {
+    return health;
+  }
+
+  /** The fault-injection endpoint's port, or -1 when it is off. */
+  public int faultInjectionPort() {
+    return faultInjection == null ? -1 : faultInjection.port();
   }
 
   /** Completes with the reason when the coordinator refuses this agent for good. */
@@ -83,8 +120,12 @@ public final class Agent {
       return;
     }
     log.info("Agent shutting down");
+    if (faultInjection != null) {
+      faultInjection.close();
+    }
     link.close();
     linkExec.shutdownNow();
+    health.close();
     if (settings.keepReplicasOnExit()) {
       log.info("Leaving replicas running (--keep-replicas-on-exit)");
     } else {
@@ -97,7 +138,7 @@ public final class Agent {
   NodeInventory inventory() {
     GpuInventory gpus = backend.inventory();
     return new NodeInventory(gpus.backend(), gpus.driverVersion(), gpus.gpus(), settings.cpus(),
-        settings.memoryBytes(), settings.labels(), settings.portRangeStart(), settings.portRangeEnd());
+        settings.memoryBytes(), settings.labels(), settings.portRangeStart(), settings.portRangeEnd(), gpus.topology());
   }
 
   private final class LinkHandler implements CoordinatorLink.Handler {
@@ -127,6 +168,11 @@ public final class Agent {
     public AgentMessage.Telemetry telemetry() {
       backend.markBusy(reconciler.busyGpus());
       return new AgentMessage.Telemetry(Instant.now(), backend.sample());
+    }
+
+    @Override
+    public AgentMessage.Health health() {
+      return health.current();
     }
 
     @Override

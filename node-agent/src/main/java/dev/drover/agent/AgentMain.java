@@ -1,9 +1,14 @@
 package dev.drover.agent;
 
+import dev.drover.agent.faults.FaultInjectionSettings;
+import dev.drover.agent.faults.InjectCommand;
 import dev.drover.agent.gpu.GpuBackend;
 import dev.drover.agent.gpu.GpuBackends;
 import dev.drover.agent.gpu.NvmlException;
 import dev.drover.agent.gpu.SimulatedBackend;
+import dev.drover.agent.health.HealthPolicy;
+import dev.drover.agent.health.HealthPolicyFile;
+import dev.drover.agent.health.InvalidHealthPolicyException;
 import dev.drover.agent.host.HostFacts;
 import dev.drover.agent.link.CoordinatorEndpoints;
 import dev.drover.protocol.ProtocolVersion;
@@ -11,6 +16,7 @@ import dev.drover.protocol.spec.Durations;
 import dev.drover.protocol.spec.Quantities;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -39,10 +45,14 @@ import picocli.CommandLine.Spec;
  *
  * <p>On SIGTERM or SIGINT the agent closes its link and, unless {@code --keep-replicas-on-exit} is
  * given, stops its replicas gracefully before exiting.
+ *
+ * <p>{@code inject} ({@link InjectCommand}) is a client of a running agent's test-only
+ * fault-injection endpoint.
  */
 @Command(
     name = "drover-node-agent",
     mixinStandardHelpOptions = true,
+    subcommands = InjectCommand.class,
     versionProvider = AgentMain.Version.class,
     description = "Drover node agent: GPU inventory, replica processes, link to the coordinator.")
 public final class AgentMain implements Callable<Integer> {
@@ -50,6 +60,9 @@ public final class AgentMain implements Callable<Integer> {
   private static final Pattern PORT_RANGE = Pattern.compile("^(\\d{1,5})-(\\d{1,5})$");
   private static final Duration MIN_SILENCE_TIMEOUT = Duration.ofSeconds(1);
   private static final Duration MAX_SILENCE_TIMEOUT = Duration.ofMinutes(10);
+  private static final Duration MIN_HEALTH_INTERVAL = Duration.ofMillis(100);
+  private static final Duration MAX_HEALTH_INTERVAL = Duration.ofMinutes(10);
+  static final String FAULT_INJECTION_TOKEN_ENV = "DROVER_FAULT_INJECTION_TOKEN";
   /** Set before logback starts so that agent.log lands in the work dir. */
   static final String LOG_FILE_PROPERTY = "drover.agent.log.file";
 
@@ -114,7 +127,28 @@ public final class AgentMain implements Callable<Integer> {
   @Option(names = "--keep-replicas-on-exit", description = "Leave replicas running when the agent shuts down.")
   boolean keepReplicasOnExit;
 
-  @Option(names = "--probe", description = "Print the GPU inventory and telemetry as JSON and exit.")
+  @Option(names = "--health-interval", paramLabel = "DURATION",
+      description = "How often GPU health is read; XIDs and other events act at once. 100ms to 10m (default: ${DEFAULT-VALUE}).")
+  String healthInterval = "5s";
+
+  @Option(names = "--health-policy", paramLabel = "FILE",
+      description = "YAML or JSON file overriding the default GPU health policy (see docs/gpu-health.md).")
+  Path healthPolicy;
+
+  @Option(names = "--enable-fault-injection",
+      description = "TEST ONLY: serve the token-protected fault-injection endpoint (needs simulated GPUs).")
+  boolean enableFaultInjection;
+
+  @Option(names = "--fault-injection-listen", paramLabel = "HOST:PORT",
+      description = "Where the fault-injection endpoint listens (default: ${DEFAULT-VALUE}; the port goes to <work-dir>/fault-injection.port).")
+  String faultInjectionListen = "127.0.0.1:0";
+
+  @Option(names = "--fault-injection-token-file", paramLabel = "FILE",
+      description = "Token of the fault-injection endpoint (default: env " + FAULT_INJECTION_TOKEN_ENV
+          + ", else a random one written to <work-dir>/fault-injection.token).")
+  Path faultInjectionTokenFile;
+
+  @Option(names = "--probe", description = "Print the GPU inventory, telemetry and health as JSON and exit.")
   boolean probe;
 
   @Option(names = "--run", description = "With --probe: run the command after -- on GPU 0 and report.")
@@ -137,7 +171,7 @@ public final class AgentMain implements Callable<Integer> {
     CommandLine cl = new CommandLine(new AgentMain());
     cl.setParameterExceptionHandler((ex, a) -> {
       PrintWriter err = ex.getCommandLine().getErr();
-      err.println("drover-node-agent: " + ex.getMessage() + " (see --help)");
+      err.println(ex.getCommandLine().getCommandSpec().qualifiedName() + ": " + ex.getMessage() + " (see --help)");
       err.flush();
       return 2;
     });
@@ -194,12 +228,18 @@ public final class AgentMain implements Callable<Integer> {
       throw usage("--probe --run needs a command after --");
     }
     GpuBackends.Choice choice = new GpuBackends.Choice(nodeName, simulateGpus, gpuModel, gpuMemoryBytes, nvmlLibrary, !noSimulateFallback);
+    Duration healthEvery = healthInterval();
+    HealthPolicy policy = healthPolicy();
 
     if (probe) {
+      if (enableFaultInjection) {
+        throw usage("--enable-fault-injection does not go with --probe");
+      }
       Files.createDirectories(dir);
       System.setProperty(LOG_FILE_PROPERTY, dir.resolve("agent.log").toString());
-      return probe(choice, nodeName, dir, logBytes, portFrom);
+      return probe(choice, policy, nodeName, dir, logBytes, portFrom);
     }
+    FaultInjectionSettings faults = faultInjection();
 
     if (coordinators.isEmpty()) {
       throw usage("--coordinator is required (or use --probe)");
@@ -215,11 +255,12 @@ public final class AgentMain implements Callable<Integer> {
     System.setProperty(LOG_FILE_PROPERTY, dir.resolve("agent.log").toString());
     Logger log = LoggerFactory.getLogger(AgentMain.class);
     AgentSettings settings = new AgentSettings(nodeName, endpoints, silenceTimeout, token, dir, choice, labelMap, portFrom, portTo,
-        address == null ? HostFacts.defaultAddress() : address, cpuCount, memoryBytes, logBytes, keepReplicasOnExit);
+        address == null ? HostFacts.defaultAddress() : address, cpuCount, memoryBytes, logBytes, keepReplicasOnExit,
+        policy, healthEvery, faults);
     Agent agent;
     try {
       agent = Agent.start(settings);
-    } catch (NvmlException e) {
+    } catch (NvmlException | FaultInjectionRefusedException e) {
       log.error("{}", e.getMessage());
       return 1;
     }
@@ -230,7 +271,8 @@ public final class AgentMain implements Callable<Integer> {
     return 1;
   }
 
-  private int probe(GpuBackends.Choice choice, String nodeName, Path dir, long logBytes, int masterPort) throws InterruptedException {
+  private int probe(GpuBackends.Choice choice, HealthPolicy policy, String nodeName, Path dir, long logBytes, int masterPort)
+      throws InterruptedException {
     Logger log = LoggerFactory.getLogger(AgentMain.class);
     GpuBackend backend;
     try {
@@ -242,7 +284,7 @@ public final class AgentMain implements Callable<Integer> {
     try (backend) {
       PrintWriter out = spec.commandLine().getOut();
       if (!run) {
-        out.println(Probe.pretty(Probe.report(backend)));
+        out.println(Probe.pretty(Probe.report(backend, policy)));
         out.flush();
         return 0;
       }
@@ -251,6 +293,63 @@ public final class AgentMain implements Callable<Integer> {
       out.flush();
       return report.exitCode() != null && report.exitCode() == 0 ? 0 : 1;
     }
+  }
+
+  private Duration healthInterval() {
+    Duration d;
+    try {
+      d = Durations.parse(healthInterval);
+    } catch (IllegalArgumentException e) {
+      throw usage("invalid --health-interval '" + healthInterval + "': " + e.getMessage());
+    }
+    if (d.compareTo(MIN_HEALTH_INTERVAL) < 0 || d.compareTo(MAX_HEALTH_INTERVAL) > 0) {
+      throw usage("--health-interval must be between " + Durations.format(MIN_HEALTH_INTERVAL) + " and "
+          + Durations.format(MAX_HEALTH_INTERVAL) + ", got '" + healthInterval + "'");
+    }
+    return d;
+  }
+
+  private HealthPolicy healthPolicy() {
+    if (healthPolicy == null) {
+      return HealthPolicy.defaults();
+    }
+    try {
+      return HealthPolicyFile.load(healthPolicy);
+    } catch (InvalidHealthPolicyException e) {
+      throw usage(e.getMessage());
+    }
+  }
+
+  private FaultInjectionSettings faultInjection() {
+    if (!enableFaultInjection) {
+      if (faultInjectionTokenFile != null) {
+        throw usage("--fault-injection-token-file needs --enable-fault-injection");
+      }
+      return FaultInjectionSettings.OFF;
+    }
+    InetSocketAddress listen;
+    try {
+      listen = FaultInjectionSettings.parseListen(faultInjectionListen);
+    } catch (IllegalArgumentException e) {
+      throw usage("invalid --fault-injection-listen '" + faultInjectionListen + "': " + e.getMessage());
+    }
+    if (listen.isUnresolved()) {
+      throw usage("invalid --fault-injection-listen '" + faultInjectionListen + "': unknown host");
+    }
+    String t = null;
+    if (faultInjectionTokenFile != null) {
+      try {
+        t = Files.readString(faultInjectionTokenFile, StandardCharsets.UTF_8).trim();
+      } catch (IOException e) {
+        throw usage("cannot read --fault-injection-token-file " + faultInjectionTokenFile + ": " + e.getMessage());
+      }
+      if (t.isEmpty()) {
+        throw usage("--fault-injection-token-file " + faultInjectionTokenFile + " is empty");
+      }
+    } else if (System.getenv(FAULT_INJECTION_TOKEN_ENV) != null && !System.getenv(FAULT_INJECTION_TOKEN_ENV).isBlank()) {
+      t = System.getenv(FAULT_INJECTION_TOKEN_ENV).trim();
+    }
+    return new FaultInjectionSettings(true, listen, t);
   }
 
   private String token() {

@@ -1,6 +1,8 @@
 package dev.drover.agent;
 
+import dev.drover.agent.faults.FaultInjectionSettings;
 import dev.drover.agent.gpu.GpuBackends;
+import dev.drover.agent.health.HealthPolicy;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -12,6 +14,9 @@ import java.util.Map;
  *
  * @param coordinatorSilenceTimeout a coordinator link silent this long is dropped for the next address
  * @param keepReplicasOnExit when false (the default) a clean agent shutdown stops its replicas
+ * @param healthPolicy how readings map to GPU health ({@code --health-policy})
+ * @param healthInterval how often GPU health is read ({@code --health-interval}); events act at once
+ * @param faultInjection the test-only fault-injection endpoint (simulated GPUs only)
  */
 public record AgentSettings(
     String nodeName,
@@ -27,4 +32,33 @@ public record AgentSettings(
     int cpus,
     long memoryBytes,
     long logMaxBytes,
-    boolean keepReplicasOnExit) {}
+    boolean keepReplicasOnExit,
+    HealthPolicy healthPolicy,
+    Duration healthInterval,
+    FaultInjectionSettings faultInjection) {
+
+  public static final Duration DEFAULT_HEALTH_INTERVAL = Duration.ofSeconds(5);
+
+  /** Settings with the default health policy and interval, and fault injection off. */
+  public AgentSettings(String nodeName, List<URI> coordinators, Duration coordinatorSilenceTimeout, String joinToken,
+      Path workDir, GpuBackends.Choice gpus, Map<String, String> labels, int portRangeStart, int portRangeEnd,
+      String address, int cpus, long memoryBytes, long logMaxBytes, boolean keepReplicasOnExit) {
+    this(nodeName, coordinators, coordinatorSilenceTimeout, joinToken, workDir, gpus, labels, portRangeStart, portRangeEnd,
+        address, cpus, memoryBytes, logMaxBytes, keepReplicasOnExit, HealthPolicy.defaults(), DEFAULT_HEALTH_INTERVAL,
+        FaultInjectionSettings.OFF);
+  }
+
+  /** The same settings with fault injection as given (tests). */
+  public AgentSettings withFaultInjection(FaultInjectionSettings f) {
+    return new AgentSettings(nodeName, coordinators, coordinatorSilenceTimeout, joinToken, workDir, gpus, labels,
+        portRangeStart, portRangeEnd, address, cpus, memoryBytes, logMaxBytes, keepReplicasOnExit, healthPolicy,
+        healthInterval, f);
+  }
+
+  /** The same settings with another health interval (tests). */
+  public AgentSettings withHealthInterval(Duration interval) {
+    return new AgentSettings(nodeName, coordinators, coordinatorSilenceTimeout, joinToken, workDir, gpus, labels,
+        portRangeStart, portRangeEnd, address, cpus, memoryBytes, logMaxBytes, keepReplicasOnExit, healthPolicy,
+        interval, faultInjection);
+  }
+}

@@ -3,6 +3,9 @@ package dev.drover.agent;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.drover.agent.gpu.GpuBackend;
 import dev.drover.agent.gpu.GpuInventory;
+import dev.drover.agent.gpu.HealthReadings;
+import dev.drover.agent.health.HealthPolicy;
+import dev.drover.agent.health.HealthTracker;
 import dev.drover.agent.logs.LogSlice;
 import dev.drover.agent.logs.ReplicaLog;
 import dev.drover.agent.process.ProcessRunner;
@@ -11,8 +14,10 @@ import dev.drover.agent.process.ReplicaExit;
 import dev.drover.agent.process.ReplicaProcess;
 import dev.drover.agent.process.StartFailedException;
 import dev.drover.protocol.Json;
+import dev.drover.protocol.agent.AgentMessage;
 import dev.drover.protocol.agent.DesiredPhase;
 import dev.drover.protocol.agent.GpuDevice;
+import dev.drover.protocol.agent.GpuLink;
 import dev.drover.protocol.agent.GpuSample;
 import dev.drover.protocol.agent.ReplicaAssignment;
 import dev.drover.protocol.agent.Termination;
@@ -41,8 +46,13 @@ public final class Probe {
 
   private Probe() {}
 
-  /** Inventory plus one telemetry sample. */
-  public record Report(String backend, String driverVersion, List<GpuDevice> gpus, List<GpuSample> telemetry) {}
+  /**
+   * Inventory (with serials, MIG mode and the link matrix), one telemetry sample (with SM clock and
+   * clock event reasons), the raw health readings and the health the policy makes of them. XIDs
+   * are not seen by a one-shot probe: they arrive as events while an agent runs.
+   */
+  public record Report(String backend, String driverVersion, List<GpuDevice> gpus, List<GpuLink> topology,
+      List<GpuSample> telemetry, HealthReadings healthReadings, AgentMessage.Health health) {}
 
   /** One telemetry sample of all GPUs at a moment. */
   public record TimedSample(Instant at, List<GpuSample> gpus) {}
@@ -65,9 +75,14 @@ public final class Probe {
       long runtimeMillis,
       String logTail) {}
 
-  public static Report report(GpuBackend backend) {
+  public static Report report(GpuBackend backend, HealthPolicy policy) {
     GpuInventory inv = backend.inventory();
-    return new Report(inv.backend(), inv.driverVersion(), inv.gpus(), backend.sample());
+    List<GpuSample> telemetry = backend.sample();
+    HealthReadings readings = backend.readHealth();
+    HealthTracker tracker = new HealthTracker(policy, inv.gpus());
+    Instant now = Instant.now();
+    tracker.readings(readings, now);
+    return new Report(inv.backend(), inv.driverVersion(), inv.gpus(), inv.topology(), telemetry, readings, tracker.health(now));
   }
 
   /** Runs command on GPU 0 (or no GPU when the node has none) with the full replica environment. */

@@ -39,6 +39,60 @@ class AgentMainTest {
     assertEquals("NVIDIA A100-SXM4-40GB", json.get("gpus").get(1).get("name").asText());
     assertEquals(40L << 30, json.get("gpus").get(0).get("memoryBytes").asLong());
     assertEquals(2, json.get("telemetry").size());
+    JsonNode gpu = json.get("gpus").get(0);
+    assertTrue(gpu.get("serial").asText().matches("16520\\d{8}"), gpu.toString());
+    assertEquals("Disabled", gpu.get("migMode").asText());
+    assertEquals("NVLINK", json.get("topology").get(0).get("path").asText());
+    assertEquals(18, json.get("topology").get(0).get("nvlinks").asInt());
+    JsonNode sample = json.get("telemetry").get(0);
+    assertEquals(345, sample.get("smClockMhz").asInt());
+    assertEquals("GPU_IDLE", sample.get("throttleReasons").get(0).asText());
+    assertEquals(87, json.get("healthReadings").get("gpus").get(0).get("slowdownC").asInt());
+    assertEquals("HEALTHY", json.get("health").get("gpus").get(1).get("status").asText());
+    assertEquals(0, json.get("health").get("node").size());
+  }
+
+  @Test
+  void probeReadsNvmlThroughTheFakeLibrary() throws Exception {
+    java.nio.file.Path fake = dev.drover.agent.gpu.FakeNvml.library();
+    org.junit.jupiter.api.Assumptions.assumeTrue(fake != null, "gcc is not available");
+    dev.drover.agent.gpu.FakeNvml.script(workDir.resolve("script"), "temp 1 88");
+    Result r = run("--probe", "--name", "probe-node", "--nvml-library", fake.toString(), "--no-simulate-fallback",
+        "--work-dir", workDir.toString());
+    assertEquals(0, r.code(), r.err());
+    JsonNode json = Json.mapper().readTree(r.out());
+    assertEquals("nvml", json.get("backend").asText());
+    assertEquals("Enabled", json.get("gpus").get(1).get("migMode").asText());
+    assertEquals(4, json.get("topology").get(0).get("nvlinks").asInt());
+    assertEquals(1980, json.get("telemetry").get(0).get("smClockMhz").asInt());
+    assertEquals("DEGRADED", json.get("health").get("gpus").get(1).get("status").asText());
+    assertEquals("THERMAL_SLOWDOWN", json.get("health").get("gpus").get(1).get("conditions").get(0).get("code").asText());
+  }
+
+  @Test
+  void healthAndFaultInjectionOptionsAreChecked() throws Exception {
+    java.nio.file.Path policy = workDir.resolve("policy.yaml");
+    java.nio.file.Files.writeString(policy, "thermal:\n  hysteresis: 3\n");
+    String[][] cases = {
+      {"--health-interval", "10ms", "--health-interval must be between 100ms and 10m, got '10ms'"},
+      {"--health-interval", "often", "invalid --health-interval 'often'"},
+      {"--health-policy", policy.toString(), "invalid health policy " + policy + ": /thermal/hysteresis: unknown field"},
+      {"--enable-fault-injection", "--probe", "--enable-fault-injection does not go with --probe"},
+      {"--enable-fault-injection", "--fault-injection-listen", "localhost", "invalid --fault-injection-listen 'localhost'"},
+      {"--fault-injection-token-file", "/tmp/x", "--fault-injection-token-file needs --enable-fault-injection"},
+    };
+    for (String[] c : cases) {
+      java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of("--name", "n", "--simulate-gpus", "1",
+          "--coordinator", "ws://127.0.0.1:1", "--join-token", "t", "--work-dir", workDir.toString()));
+      args.addAll(java.util.List.of(c).subList(0, c.length - 1));
+      Result r = run(args.toArray(String[]::new));
+      assertEquals(2, r.code(), String.join(" ", c) + ": " + r.err());
+      assertTrue(r.err().contains(c[c.length - 1]), r.err());
+      assertEquals(1, r.err().lines().count(), r.err());
+    }
+    Result help = run("--help");
+    assertTrue(help.out().contains("--health-interval") && help.out().contains("--enable-fault-injection")
+        && help.out().contains("inject"), help.out());
   }
 
   @Test

@@ -27,8 +27,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The agent's WebSocket to a coordinator: Hello on connect, then heartbeats, telemetry, replica
- * updates and log answers; desired states go to the handler only after the coordinator's Welcome.
+ * The agent's WebSocket to a coordinator: Hello on connect, then heartbeats, telemetry, GPU health,
+ * replica updates and log answers; desired states go to the handler only after the coordinator's
+ * Welcome. GPU health goes out right after each Welcome, at once on every change, and again every
+ * {@link #HEALTH_EVERY_TELEMETRY}th telemetry interval (the coordinator journals only transitions,
+ * so repeats cost nothing and heal a lost message).
  * On loss it reconnects, trying the coordinator addresses in order (see {@link Backoff}); the
  * replicas keep running meanwhile and the next Hello reports them all.
  *
@@ -54,6 +57,8 @@ public final class CoordinatorLink implements AutoCloseable {
    * one ping interval after the last pong; frequent pings keep that margin small.
    */
   private static final int PINGS_PER_TIMEOUT = 6;
+  /** Health is repeated with every this many telemetry samples. */
+  static final int HEALTH_EVERY_TELEMETRY = 6;
 
   /** What the link asks of the rest of the agent. */
   public interface Handler {
@@ -69,6 +74,11 @@ public final class CoordinatorLink implements AutoCloseable {
     AgentMessage.LogChunk log(CoordinatorMessage.LogRequest request);
 
     AgentMessage.Telemetry telemetry();
+
+    /** The node's current GPU health, or null when there is none to report. */
+    default AgentMessage.Health health() {
+      return null;
+    }
 
     /** The coordinator refuses this agent for good (bad token, protocol version): the agent exits. */
     void fatal(String reason);
@@ -102,6 +112,7 @@ public final class CoordinatorLink implements AutoCloseable {
     ScheduledFuture<?> pinger;
     ScheduledFuture<?> silence;
     ScheduledFuture<?> welcome;
+    long telemetryTicks;
     boolean gone;
 
     Connection(int index, URI uri) {
@@ -203,6 +214,19 @@ public final class CoordinatorLink implements AutoCloseable {
     } catch (RejectedExecutionException e) {
       // the link is closed (agent shutdown): the next agent's Hello reports this status from state.json
       log.debug("link closed; not sending {} {}", status.allocationId(), status.phase());
+    }
+  }
+
+  /** Sends the new health at once if a welcomed connection is open; the next Welcome sends it otherwise. */
+  public void healthChanged(AgentMessage.Health health) {
+    try {
+      exec.execute(() -> {
+        if (current != null && current.welcomed) {
+          send(current, health);
+        }
+      });
+    } catch (RejectedExecutionException e) {
+      log.debug("link closed; not sending health");
     }
   }
 
@@ -335,6 +359,8 @@ public final class CoordinatorLink implements AutoCloseable {
     log.info("Welcomed by coordinator {} as {} (heartbeat {} ms, telemetry {} ms)", c.uri, w.nodeName(), hb, tm);
     // a repeated Welcome restarts the heartbeat and telemetry; pings and the silence check go on
     cancel(c.heartbeat, c.telemetry);
+    sendHealth(c);
+    c.telemetryTicks = 0;
     c.heartbeat = exec.scheduleAtFixedRate(
         () -> send(c, new AgentMessage.Heartbeat(++heartbeatSeq, Instant.now())), hb, hb, TimeUnit.MILLISECONDS);
     c.telemetry = exec.scheduleAtFixedRate(() -> {
@@ -343,7 +369,21 @@ public final class CoordinatorLink implements AutoCloseable {
       } catch (RuntimeException e) {
         log.warn("Reading GPU telemetry failed: {}", e.toString());
       }
+      if (++c.telemetryTicks % HEALTH_EVERY_TELEMETRY == 0) {
+        sendHealth(c);
+      }
     }, 0, tm, TimeUnit.MILLISECONDS);
+  }
+
+  private void sendHealth(Connection c) {
+    try {
+      AgentMessage.Health h = handler.health();
+      if (h != null) {
+        send(c, h);
+      }
+    } catch (RuntimeException e) {
+      log.warn("Reading GPU health failed: {}", e.toString());
+    }
   }
 
   private void onReject(Connection c, CoordinatorMessage.Reject r) {

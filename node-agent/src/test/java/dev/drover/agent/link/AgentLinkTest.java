@@ -83,6 +83,11 @@ class AgentLinkTest {
     long pid = running.get("status").get("pid").asLong();
     JsonNode telemetry = json(c.await("telemetry", 10));
     assertEquals(2, telemetry.get("gpus").size());
+    // health came right after the Welcome, and comes again with every sixth telemetry sample
+    assertTrue(c.received.stream().anyMatch(m -> m.contains("\"type\":\"health\"")) || awaitHealth(c), "health after Welcome");
+    JsonNode repeated = json(c.await("health", 10));
+    assertEquals("HEALTHY", repeated.get("gpus").get(0).get("status").asText());
+    assertEquals(2, repeated.get("gpus").size());
 
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
     String data = "";
@@ -107,6 +112,15 @@ class AgentLinkTest {
     JsonNode exited = json(c2.await("replica", 10));
     assertEquals("EXITED", exited.get("status").get("phase").asText());
     assertEquals("STOPPED", exited.get("status").get("termination").asText());
+  }
+
+  private static boolean awaitHealth(FakeCoordinator.Connection c) {
+    try {
+      c.await("health", 10);
+      return true;
+    } catch (InterruptedException e) {
+      throw new AssertionError(e);
+    }
   }
 
   @Test
