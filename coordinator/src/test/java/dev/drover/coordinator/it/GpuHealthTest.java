@@ -79,7 +79,7 @@ class GpuHealthTest {
     // A gang of 2 x 2 GPUs, running.
     String id = cluster.submitOk(job("health-gang", 2, 2));
     JsonNode running = cluster.awaitState(id, "RUNNING", Duration.ofSeconds(60));
-    JsonNode rank0 = running.get("replicas").get(0);
+    JsonNode rank0 = running.get("replicaStatus").get(0);
     String badNode = rank0.get("node").asText();
     int badGpu = rank0.get("gpus").get(0).asInt();
 
@@ -99,7 +99,7 @@ class GpuHealthTest {
     // The gang is stopped and restarted as attempt 2, never on the faulty GPU, and the timeline says why.
     JsonNode again = cluster.awaitJob(id, Duration.ofSeconds(60), "to run again as attempt 2",
         j -> j.get("attempt").asInt() >= 2 && j.get("state").asText().equals("RUNNING"));
-    for (JsonNode r : again.get("replicas")) {
+    for (JsonNode r : again.get("replicaStatus")) {
       boolean onBad = r.get("node").asText().equals(badNode)
           && java.util.stream.StreamSupport.stream(r.get("gpus").spliterator(), false).anyMatch(x -> x.asInt() == badGpu);
       assertFalse(onBad, "replica placed back on the unhealthy GPU: " + again);
