@@ -28,10 +28,10 @@ import java.util.Set;
 import java.util.stream.Collectors;
 
 /** Maps a node's entity state and soft state to what the API shows. */
-final class NodeViews {
+public final class NodeViews {
   private NodeViews() {}
 
-  static NodeView view(NodeEntity.View v) {
+  public static NodeView view(NodeEntity.View v) {
     NodeEntity.State s = v.state();
     NodeInventory inv = s.inventory();
     Map<Integer, String> holder = holders(s);
@@ -62,7 +62,7 @@ final class NodeViews {
         s.registeredAt(), v.lastSeenAt(), h.node().display(), h.autoCordoned(), unhealthy);
   }
 
-  static NodeGpus gpus(NodeEntity.GpuReport report) {
+  public static NodeGpus gpus(NodeEntity.GpuReport report) {
     NodeEntity.State s = report.state();
     NodeInventory inv = s.inventory();
     NodeHealth h = s.health();

@@ -313,6 +313,9 @@ public final class NodeEntity
   private final Set<String> evictionsAcked = new HashSet<>();
   private final Set<String> gpuFaultsAcked = new HashSet<>();
   private AgentMessage.Health liveHealth;
+  /** What this entity last published to the node directory (lastSeenAt left out), and when. */
+  private dev.drover.protocol.api.NodeView directoryView;
+  private int directoryTick;
   private final java.util.ArrayDeque<AgentMessage.Telemetry> samples = new java.util.ArrayDeque<>();
   private int ticks;
 
@@ -712,11 +715,28 @@ public final class NodeEntity
 
   private void publish(State s) {
     if (!s.registered()) return;
+    publishToDirectory(s);
     NodeInventory inv = s.inventory();
     peers.scheduler()
         .tell(new SchedulerSingleton.NodeUpdated(new SchedulerSingleton.NodeInfo(name, s.address(), s.ready(), s.cordoned(),
             s.draining(), inv.gpus(), inv.cpus(), inv.memoryBytes(), inv.labels(), inv.portRangeStart(), inv.portRangeEnd(),
             unusable(s))));
+  }
+
+  /** Publishes the node's view when it changed (heartbeat times aside), and every few ticks regardless. */
+  private void publishToDirectory(State s) {
+    dev.drover.protocol.api.NodeView v = dev.drover.coordinator.api.NodeViews.view(ok(s).view());
+    dev.drover.protocol.api.NodeView key = withoutLastSeen(v);
+    if (key.equals(directoryView) && ticks - directoryTick < NodeDirectory.REFRESH_TICKS) return;
+    directoryView = key;
+    directoryTick = ticks;
+    NodeDirectory.get(ctx.getSystem()).publish(v);
+  }
+
+  private static dev.drover.protocol.api.NodeView withoutLastSeen(dev.drover.protocol.api.NodeView v) {
+    return new dev.drover.protocol.api.NodeView(v.name(), v.address(), v.status(), v.schedulable(), v.cordoned(), v.draining(),
+        v.cordonReason(), v.backend(), v.driverVersion(), v.agentVersion(), v.cpus(), v.memoryBytes(), v.labels(), v.gpuCount(),
+        v.gpusAllocated(), v.gpus(), v.allocations(), v.registeredAt(), null, v.health(), v.autoCordoned(), v.gpusUnhealthy());
   }
 
   @Override

@@ -45,6 +45,8 @@ public final class JobIndex {
   /** The sequence number of the last event folded per job: a replayed event is skipped, not applied twice. */
   private final Map<String, Long> folded = new ConcurrentHashMap<>();
   private final AtomicLong eventsSeen = new AtomicLong();
+  private final java.util.List<java.util.function.Consumer<JobEntity.State>> listeners =
+      new java.util.concurrent.CopyOnWriteArrayList<>();
 
   /** A page of jobs, newest first. */
   public record Page(List<JobEntity.State> items, String nextCursor) {}
@@ -139,7 +141,25 @@ public final class JobIndex {
 
   void apply(JobEntity.Event e) {
     eventsSeen.incrementAndGet();
-    jobs.compute(e.jobId(), (id, s) -> FoldedJob.next(s, e));
+    JobEntity.State now = jobs.compute(e.jobId(), (id, s) -> FoldedJob.next(s, e));
+    if (now != null && now.exists()) for (java.util.function.Consumer<JobEntity.State> l : listeners) l.accept(now);
+  }
+
+  /**
+   * Called with a job's new state after each event the index folds (on the stream's thread, in
+   * journal order per job): must not block. Loads from the job_index table are not reported.
+   */
+  public void listen(java.util.function.Consumer<JobEntity.State> listener) {
+    listeners.add(listener);
+  }
+
+  public void unlisten(java.util.function.Consumer<JobEntity.State> listener) {
+    listeners.remove(listener);
+  }
+
+  /** Every job the index holds, in no particular order. */
+  public java.util.Collection<JobEntity.State> all() {
+    return java.util.Collections.unmodifiableCollection(jobs.values());
   }
 
   /** Events folded in since start (skipped repeats not counted). */
