@@ -34,7 +34,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.pekko.NotUsed;
-import org.apache.pekko.actor.Cancellable;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
@@ -120,7 +119,6 @@ public final class StreamRoutes extends AllDirectives {
   private final AtomicReference<List<QueueView>> queues = new AtomicReference<>(List.of());
   /** The scheduler's latest reason per pending job, so snapshots and job events carry it. */
   private final Map<String, PendingReason> reasons = new java.util.concurrent.ConcurrentHashMap<>();
-  private final Cancellable sampler;
 
   StreamRoutes(ActorSystem<?> system, JobIndex index, Duration timeout) {
     this.system = system;
@@ -137,7 +135,7 @@ public final class StreamRoutes extends AllDirectives {
     hub.runWith(Sink.ignore(), mat);
     nodes.listen(v -> offer("node", "node:" + v.name(), null, v));
     index.listen(s -> offer("job", "job:" + s.jobId(), s.owner(), jobView(s)));
-    this.sampler = system.scheduler().scheduleAtFixedRate(Duration.ofMillis(200), SAMPLE_INTERVAL, this::sample,
+    system.scheduler().scheduleAtFixedRate(Duration.ofMillis(200), SAMPLE_INTERVAL, this::sample,
         system.executionContext());
   }
 
@@ -346,10 +344,5 @@ public final class StreamRoutes extends AllDirectives {
         unavailable, utilCount == 0 ? null : Math.round(utilSum * 10.0 / utilCount) / 10.0,
         jobs.getOrDefault(JobState.PENDING, 0), jobs.getOrDefault(JobState.STARTING, 0), jobs.getOrDefault(JobState.RUNNING, 0),
         jobs.getOrDefault(JobState.CANCELLING, 0));
-  }
-
-  void stop() {
-    sampler.cancel();
-    queue.complete();
   }
 }
