@@ -96,7 +96,9 @@ public final class ApiRoutes extends AllDirectives {
       "POST /api/v1/queues",
       "GET /api/v1/queues/{name}",
       "PUT /api/v1/queues/{name}",
-      "DELETE /api/v1/queues/{name}");
+      "DELETE /api/v1/queues/{name}",
+      "GET /api/v1/whoami",
+      "GET /api/v1/stream");
 
   private static final Pattern JOB_ID = Pattern.compile("^j-[0-9a-f]{16}$");
   private static final Pattern IDEMPOTENCY_KEY = Pattern.compile("^[\\x21-\\x7e]{1,200}$");
@@ -111,6 +113,8 @@ public final class ApiRoutes extends AllDirectives {
   private final Duration timeout;
   private final QueueRoutes queueRoutes;
   private final StoreBreaker breaker;
+  private final StreamRoutes stream;
+  private final UiRoutes ui;
 
   public ApiRoutes(ActorSystem<?> system, DroverSettings settings, TokenStore tokens, JobIndex index) {
     this.system = system;
@@ -123,6 +127,8 @@ public final class ApiRoutes extends AllDirectives {
     this.timeout = settings.askTimeout();
     this.breaker = new StoreBreaker(system, settings);
     this.queueRoutes = new QueueRoutes(system, timeout, breaker);
+    this.stream = new StreamRoutes(system, index, timeout);
+    this.ui = new UiRoutes();
   }
 
   public Route routes() {
@@ -146,7 +152,8 @@ public final class ApiRoutes extends AllDirectives {
         path("healthz", () -> get(() -> complete(json(StatusCodes.OK, Map.of("status", "ok"))))),
         path("readyz", () -> get(this::ready)),
         pathPrefix("agent", () -> path(PathMatchers.segment("v1").slash("stream"), this::agentLink)),
-        pathPrefix("api", () -> pathPrefix("v1", this::v1)))));
+        pathPrefix("api", () -> pathPrefix("v1", this::v1)),
+        ui.routes())));
   }
 
   private static String entityText(HttpEntity e) {
@@ -201,7 +208,9 @@ public final class ApiRoutes extends AllDirectives {
         authenticated(p -> concat(
             pathPrefix("jobs", () -> jobs(p)),
             pathPrefix("nodes", () -> nodes(p)),
-            pathPrefix("queues", () -> queueRoutes.routes(p)))));
+            pathPrefix("queues", () -> queueRoutes.routes(p)),
+            path("whoami", () -> stream.whoami(p)),
+            path("stream", () -> stream.stream(p)))));
   }
 
   // ---------------------------------------------------------------- jobs
