@@ -34,7 +34,8 @@ public record DroverSettings(
     int breakerMaxFailures,
     Duration breakerCallTimeout,
     Duration breakerResetTimeout,
-    HealthSettings health) {
+    HealthSettings health,
+    dev.drover.coordinator.metrics.MetricsSettings metrics) {
 
   /** Where the journal lives: an H2 file (standalone) or Cassandra (a coordinator cluster). */
   public enum PersistenceMode {
@@ -77,7 +78,8 @@ public record DroverSettings(
         c.getInt("store-breaker.max-failures"),
         c.getDuration("store-breaker.call-timeout"),
         c.getDuration("store-breaker.reset-timeout"),
-        HealthSettings.from(c.getConfig("health")));
+        HealthSettings.from(c.getConfig("health")),
+        dev.drover.coordinator.metrics.MetricsSettings.from(c.getConfig("metrics")));
   }
 
   private static Map<String, Integer> priorityClasses(Config c) {
@@ -104,6 +106,7 @@ public record DroverSettings(
       p.add("drover.scheduler.default-priority-class '" + defaultPriorityClass + "' is not one of " + priorityClasses.keySet());
     }
     p.addAll(health.problems());
+    p.addAll(metrics.problems());
     return p;
   }
 }

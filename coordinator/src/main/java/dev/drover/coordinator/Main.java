@@ -6,6 +6,9 @@ import com.typesafe.config.ConfigFactory;
 import dev.drover.coordinator.api.ApiRoutes;
 import dev.drover.coordinator.auth.TokenStore;
 import dev.drover.coordinator.job.JobEntity;
+import dev.drover.coordinator.metrics.ClusterGauges;
+import dev.drover.coordinator.metrics.DroverMetrics;
+import dev.drover.coordinator.metrics.PrometheusEndpoint;
 import dev.drover.coordinator.node.NodeEntity;
 import dev.drover.coordinator.queue.QueueRegistry;
 import dev.drover.coordinator.projection.JobIndex;
@@ -143,6 +146,10 @@ public final class Main implements Callable<Integer> {
       return fail(e.getMessage());
     }
 
+    // Before the actor system: Kanela must instrument Pekko's classes before they are loaded.
+    long kamonStart = System.nanoTime();
+    PrometheusEndpoint.startKamon(config, settings.metrics());
+    long kamonMillis = (System.nanoTime() - kamonStart) / 1_000_000;
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "drover", config);
     Cluster cluster = Cluster.get(system);
     // Standalone: a cluster of one that joins itself; cluster mode lists seed nodes instead.
@@ -172,6 +179,12 @@ public final class Main implements Callable<Integer> {
     QueueRegistry.init(system);
     JobIndexProjection.init(system, settings);
     JobIndex index = JobIndex.start(system, settings.persistenceMode());
+    if (settings.metrics().enabled()) {
+      DroverMetrics.register();
+      ClusterGauges.start(system, index, settings.metrics().interval());
+      system.log().info("Metrics: Kamon started in {} ms (instrumentation {}), served at GET /metrics", kamonMillis,
+          settings.metrics().instrumentation() ? "on" : "off");
+    }
     ApiRoutes api = new ApiRoutes(system, settings, tokens, index);
 
     ServerBinding binding;

@@ -7,6 +7,9 @@ import dev.drover.agent.gpu.GpuInventory;
 import dev.drover.agent.gpu.SimulatedBackend;
 import dev.drover.agent.health.HealthMonitor;
 import dev.drover.agent.link.Backoff;
+import dev.drover.agent.metrics.AgentMetrics;
+import dev.drover.agent.metrics.AgentReadings;
+import dev.drover.agent.metrics.MetricsSettings;
 import dev.drover.agent.link.CoordinatorLink;
 import dev.drover.agent.process.ProcessRunner;
 import dev.drover.agent.reconcile.Reconciler;
@@ -14,11 +17,15 @@ import dev.drover.agent.reconcile.StateStore;
 import dev.drover.protocol.ProtocolVersion;
 import dev.drover.protocol.agent.AgentMessage;
 import dev.drover.protocol.agent.CoordinatorMessage;
+import dev.drover.protocol.agent.GpuDevice;
+import dev.drover.protocol.agent.GpuSample;
+import dev.drover.protocol.agent.ReplicaStatus;
 import dev.drover.protocol.agent.NodeInventory;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
@@ -50,6 +57,7 @@ public final class Agent {
   private final HealthMonitor health;
   private final CompletableFuture<String> fatal = new CompletableFuture<>();
   private FaultInjectionServer faultInjection;
+  private AgentMetrics metrics;
 
   private Agent(AgentSettings settings) throws IOException {
     this.settings = settings;
@@ -80,6 +88,15 @@ public final class Agent {
    * @throws FaultInjectionRefusedException when fault injection is asked for without simulated GPUs
    */
   public static Agent start(AgentSettings settings) throws IOException {
+    return start(settings, MetricsSettings.OFF);
+  }
+
+  /**
+   * As {@link #start(AgentSettings)}, with the Prometheus endpoint when {@code metricsSettings} enable it.
+   *
+   * @throws IOException also when the metrics address cannot be bound
+   */
+  public static Agent start(AgentSettings settings, MetricsSettings metricsSettings) throws IOException {
     Agent agent = new Agent(settings);
     try {
       agent.health.start();
@@ -87,7 +104,13 @@ public final class Agent {
         agent.faultInjection = FaultInjectionServer.start(settings.faultInjection(), (SimulatedBackend) agent.backend,
             agent.health, settings.workDir());
       }
+      if (metricsSettings.enabled()) {
+        agent.metrics = AgentMetrics.start(metricsSettings, settings.nodeName(), settings.workDir(), agent.new Readings());
+      }
     } catch (IOException | RuntimeException e) {
+      if (agent.faultInjection != null) {
+        agent.faultInjection.close();
+      }
       agent.health.close();
       agent.backend.close();
       throw e;
@@ -123,6 +146,9 @@ public final class Agent {
     if (faultInjection != null) {
       faultInjection.close();
     }
+    if (metrics != null) {
+      metrics.close();
+    }
     link.close();
     linkExec.shutdownNow();
     health.close();
@@ -139,6 +165,34 @@ public final class Agent {
     GpuInventory gpus = backend.inventory();
     return new NodeInventory(gpus.backend(), gpus.driverVersion(), gpus.gpus(), settings.cpus(),
         settings.memoryBytes(), settings.labels(), settings.portRangeStart(), settings.portRangeEnd(), gpus.topology());
+  }
+
+  /** The metrics endpoint's port, or -1 when it is off. */
+  public int metricsPort() {
+    return metrics == null ? -1 : metrics.port();
+  }
+
+  /** What the metrics endpoint reads each interval. */
+  private final class Readings implements AgentReadings {
+    @Override
+    public List<GpuDevice> gpus() {
+      return backend.inventory().gpus();
+    }
+
+    @Override
+    public List<GpuSample> sample() {
+      return backend.sample();
+    }
+
+    @Override
+    public AgentMessage.Health health() {
+      return health.current();
+    }
+
+    @Override
+    public List<ReplicaStatus> replicas() {
+      return reconciler.statuses();
+    }
   }
 
   private final class LinkHandler implements CoordinatorLink.Handler {

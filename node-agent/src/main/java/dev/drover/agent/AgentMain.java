@@ -11,6 +11,7 @@ import dev.drover.agent.health.HealthPolicyFile;
 import dev.drover.agent.health.InvalidHealthPolicyException;
 import dev.drover.agent.host.HostFacts;
 import dev.drover.agent.link.CoordinatorEndpoints;
+import dev.drover.agent.metrics.MetricsSettings;
 import dev.drover.protocol.ProtocolVersion;
 import dev.drover.protocol.spec.Durations;
 import dev.drover.protocol.spec.Quantities;
@@ -148,6 +149,15 @@ public final class AgentMain implements Callable<Integer> {
           + ", else a random one written to <work-dir>/fault-injection.token).")
   Path faultInjectionTokenFile;
 
+  @Option(names = "--metrics-listen", paramLabel = "HOST:PORT|none",
+      description = "Serve Prometheus metrics at GET /metrics here (port 0: any free port; the bound port goes to "
+          + "<work-dir>/metrics.port), or none (default: ${DEFAULT-VALUE}). See docs/metrics.md.")
+  String metricsListen = "none";
+
+  @Option(names = "--metrics-interval", paramLabel = "DURATION",
+      description = "How often the metrics snapshot is taken and the GPU gauges read. 100ms to 10m (default: ${DEFAULT-VALUE}).")
+  String metricsInterval = "5s";
+
   @Option(names = "--probe", description = "Print the GPU inventory, telemetry and health as JSON and exit.")
   boolean probe;
 
@@ -240,6 +250,7 @@ public final class AgentMain implements Callable<Integer> {
       return probe(choice, policy, nodeName, dir, logBytes, portFrom);
     }
     FaultInjectionSettings faults = faultInjection();
+    MetricsSettings metricsSettings = metrics();
 
     if (coordinators.isEmpty()) {
       throw usage("--coordinator is required (or use --probe)");
@@ -259,8 +270,8 @@ public final class AgentMain implements Callable<Integer> {
         policy, healthEvery, faults);
     Agent agent;
     try {
-      agent = Agent.start(settings);
-    } catch (NvmlException | FaultInjectionRefusedException e) {
+      agent = Agent.start(settings, metricsSettings);
+    } catch (NvmlException | FaultInjectionRefusedException | java.net.BindException e) {
       log.error("{}", e.getMessage());
       return 1;
     }
@@ -318,6 +329,33 @@ public final class AgentMain implements Callable<Integer> {
     } catch (InvalidHealthPolicyException e) {
       throw usage(e.getMessage());
     }
+  }
+
+  private MetricsSettings metrics() {
+    Duration every;
+    try {
+      every = Durations.parse(metricsInterval);
+    } catch (IllegalArgumentException e) {
+      throw usage("invalid --metrics-interval '" + metricsInterval + "': " + e.getMessage());
+    }
+    if (every.compareTo(MIN_HEALTH_INTERVAL) < 0 || every.compareTo(MAX_HEALTH_INTERVAL) > 0) {
+      throw usage("--metrics-interval must be between " + Durations.format(MIN_HEALTH_INTERVAL) + " and "
+          + Durations.format(MAX_HEALTH_INTERVAL) + ", got '" + metricsInterval + "'");
+    }
+    String l = metricsListen.trim();
+    if (l.equalsIgnoreCase("none") || l.equalsIgnoreCase("off")) {
+      return new MetricsSettings(null, every);
+    }
+    InetSocketAddress listen;
+    try {
+      listen = FaultInjectionSettings.parseListen(l);
+    } catch (IllegalArgumentException e) {
+      throw usage("invalid --metrics-listen '" + metricsListen + "': " + e.getMessage() + ", or none");
+    }
+    if (listen.isUnresolved()) {
+      throw usage("invalid --metrics-listen '" + metricsListen + "': unknown host");
+    }
+    return new MetricsSettings(listen, every);
   }
 
   private FaultInjectionSettings faultInjection() {

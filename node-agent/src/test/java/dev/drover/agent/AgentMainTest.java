@@ -80,6 +80,9 @@ class AgentMainTest {
       {"--enable-fault-injection", "--probe", "--enable-fault-injection does not go with --probe"},
       {"--enable-fault-injection", "--fault-injection-listen", "localhost", "invalid --fault-injection-listen 'localhost'"},
       {"--fault-injection-token-file", "/tmp/x", "--fault-injection-token-file needs --enable-fault-injection"},
+      {"--metrics-listen", "localhost", "invalid --metrics-listen 'localhost': expected HOST:PORT, e.g. 127.0.0.1:0, or none"},
+      {"--metrics-listen", "127.0.0.1:70000", "invalid --metrics-listen '127.0.0.1:70000': port must be 0 (any free port) to 65535"},
+      {"--metrics-interval", "10ms", "--metrics-interval must be between 100ms and 10m, got '10ms'"},
     };
     for (String[] c : cases) {
       java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of("--name", "n", "--simulate-gpus", "1",

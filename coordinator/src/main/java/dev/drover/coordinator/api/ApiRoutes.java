@@ -10,6 +10,7 @@ import dev.drover.coordinator.auth.Principal;
 import dev.drover.coordinator.auth.Role;
 import dev.drover.coordinator.auth.TokenStore;
 import dev.drover.coordinator.job.JobEntity;
+import dev.drover.coordinator.metrics.PrometheusEndpoint;
 import dev.drover.coordinator.node.NodeEntity;
 import dev.drover.coordinator.projection.JobIndex;
 import dev.drover.coordinator.queue.QueueRegistry;
@@ -78,6 +79,7 @@ public final class ApiRoutes extends AllDirectives {
   /** Every endpoint, as documented in openapi.json (a test keeps the two equal). */
   public static final List<String> ENDPOINTS = List.of(
       "GET /healthz",
+      "GET /metrics",
       "GET /readyz",
       "GET /api/v1/openapi.json",
       "POST /api/v1/jobs",
@@ -115,6 +117,7 @@ public final class ApiRoutes extends AllDirectives {
   private final StoreBreaker breaker;
   private final StreamRoutes stream;
   private final UiRoutes ui;
+  private final PrometheusEndpoint metrics;
 
   public ApiRoutes(ActorSystem<?> system, DroverSettings settings, TokenStore tokens, JobIndex index) {
     this.system = system;
@@ -129,6 +132,7 @@ public final class ApiRoutes extends AllDirectives {
     this.queueRoutes = new QueueRoutes(system, timeout, breaker);
     this.stream = new StreamRoutes(system, index, timeout);
     this.ui = new UiRoutes();
+    this.metrics = new PrometheusEndpoint(settings.metrics(), tokens);
   }
 
   public Route routes() {
@@ -151,6 +155,7 @@ public final class ApiRoutes extends AllDirectives {
     return handleRejections(rejections, () -> handleExceptions(errors, () -> concat(
         path("healthz", () -> get(() -> complete(json(StatusCodes.OK, Map.of("status", "ok"))))),
         path("readyz", () -> get(this::ready)),
+        path("metrics", metrics::route),
         pathPrefix("agent", () -> path(PathMatchers.segment("v1").slash("stream"), this::agentLink)),
         pathPrefix("api", () -> pathPrefix("v1", this::v1)),
         ui.routes())));

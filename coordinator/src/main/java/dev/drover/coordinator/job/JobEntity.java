@@ -1,6 +1,7 @@
 package dev.drover.coordinator.job;
 
 import dev.drover.coordinator.persistence.StoreFailures;
+import dev.drover.coordinator.metrics.DroverMetrics;
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import dev.drover.coordinator.CborSerializable;
 import dev.drover.coordinator.DroverSettings;
@@ -446,6 +447,7 @@ public final class JobEntity
     JobSubmitted e = new JobSubmitted(jobId, c.spec(), c.owner(), c.idempotencyKey(), clock.instant());
     return Effect()
         .persist(e)
+        .thenRun(DroverMetrics.journalWrite("job"))
         .thenRun(ns -> {
           timers.startTimerWithFixedDelay(Redeliver.INSTANCE, settings.redeliveryInterval());
           sync(ns);
@@ -473,11 +475,13 @@ public final class JobEntity
     if (s.phase() == JobState.PENDING) {
       return Effect()
           .persist(new JobCancelled(jobId, s.attempt(), c.by(), now))
+          .thenRun(DroverMetrics.journalWrite("job"))
           .thenRun(this::sync)
           .thenReply(c.replyTo(), Result::ok);
     }
     return Effect()
         .persist(new JobCancelRequested(jobId, c.by(), now))
+        .thenRun(DroverMetrics.journalWrite("job"))
         .thenRun(this::sync)
         .thenReply(c.replyTo(), Result::ok);
   }
@@ -485,12 +489,26 @@ public final class JobEntity
   private ReplyEffect<Event, State> onPlace(State s, Place c) {
     if (s.phase() == JobState.PENDING && c.attempt() == s.attempt() && !notYet(s)) {
       JobScheduled e = new JobScheduled(jobId, c.attempt(), c.slots(), c.masterAddr(), c.masterPort(), c.numNodes(), clock.instant());
-      return Effect().persist(e).thenRun(this::sync).thenReply(c.replyTo(), ns -> new SchedulerSingleton.PlacementAnswer(jobId, c.attempt(), true));
+      return Effect()
+          .persist(e)
+          .thenRun(DroverMetrics.journalWrite("job"))
+          .thenRun(ns -> DroverMetrics.queueWait(queueOf(s), Duration.between(eligibleSince(s), e.at())))
+          .thenRun(this::sync)
+          .thenReply(c.replyTo(), ns -> new SchedulerSingleton.PlacementAnswer(jobId, c.attempt(), true));
     }
     // Same attempt already placed: the scheduler is re-sending, the answer stays yes.
     boolean alreadyPlaced = c.attempt() == s.attempt() && !s.replicas().isEmpty() && !s.terminal()
         && s.replicas().get(0).slot().equals(c.slots().get(0));
     return answerPlacement(c, alreadyPlaced);
+  }
+
+  /** When the waiting attempt could first have been placed: its submit, or the end of its requeue backoff. */
+  private static Instant eligibleSince(State s) {
+    return s.attempt() > 1 && s.notBefore() != null ? s.notBefore() : s.submittedAt();
+  }
+
+  private static String queueOf(State s) {
+    return s.spec().queue() == null ? dev.drover.coordinator.queue.QueueRegistry.DEFAULT_QUEUE : s.spec().queue();
   }
 
   private ReplyEffect<Event, State> answerPlacement(Place c, boolean accepted) {
@@ -531,7 +549,11 @@ public final class JobEntity
     State after = s;
     for (Event e : events) after = after.apply(e);
     events.addAll(settle(after, now));
-    return Effect().persist(events).thenRun(this::sync).thenReply(c.replyTo(), ns -> Done.getInstance());
+    return Effect()
+        .persist(events)
+        .thenRun(DroverMetrics.journalWrite("job"))
+        .thenRun(this::sync)
+        .thenReply(c.replyTo(), ns -> Done.getInstance());
   }
 
   private static String describeExit(int rank, String node, ReplicaStatus st) {
@@ -581,6 +603,7 @@ public final class JobEntity
     }
     return Effect()
         .persist(new GangStopping(jobId, s.attempt(), StopIntent.EVICTION, c.reason(), clock.instant()))
+        .thenRun(DroverMetrics.journalWrite("job"))
         .thenRun(this::sync)
         .thenReply(c.replyTo(), ns -> Done.getInstance());
   }
@@ -595,7 +618,11 @@ public final class JobEntity
     events.add(new GangStopping(jobId, s.attempt(), StopIntent.FAILURE, c.reason(), now));
     // Replicas that never started need no stopping: settle at once if nothing is live.
     events.addAll(settle(s.apply(events.get(0)), now));
-    return Effect().persist(events).thenRun(this::sync).thenReply(c.replyTo(), ns -> Done.getInstance());
+    return Effect()
+        .persist(events)
+        .thenRun(DroverMetrics.journalWrite("job"))
+        .thenRun(this::sync)
+        .thenReply(c.replyTo(), ns -> Done.getInstance());
   }
 
   private ReplyEffect<Event, State> onPreempt(State s, Preempt c) {
@@ -607,7 +634,11 @@ public final class JobEntity
     // Replicas that never started need no stopping: settle at once if nothing is live.
     State after = s.apply(events.get(0));
     events.addAll(settle(after, now));
-    return Effect().persist(events).thenRun(this::sync).thenReply(c.replyTo(), ns -> Done.getInstance());
+    return Effect()
+        .persist(events)
+        .thenRun(DroverMetrics.journalWrite("job"))
+        .thenRun(this::sync)
+        .thenReply(c.replyTo(), ns -> Done.getInstance());
   }
 
   private ReplyEffect<Event, State> onRedeliver(State s, Redeliver c) {
@@ -628,7 +659,10 @@ public final class JobEntity
         all &= acked.contains("released/node/" + node + "/" + c.attempt());
       }
       if (all) {
-        return Effect().persist(new AttemptReleased(jobId, c.attempt(), clock.instant())).thenNoReply();
+        return Effect()
+            .persist(new AttemptReleased(jobId, c.attempt(), clock.instant()))
+            .thenRun(DroverMetrics.journalWrite("job"))
+            .thenNoReply();
       }
     }
     return Effect().noReply();

@@ -1,6 +1,7 @@
 package dev.drover.coordinator.node;
 
 import dev.drover.coordinator.PauseGuard;
+import dev.drover.coordinator.metrics.DroverMetrics;
 import dev.drover.coordinator.persistence.StoreFailures;
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import dev.drover.coordinator.CborSerializable;
@@ -449,6 +450,7 @@ public final class NodeEntity
     if (!s.ready()) events.add(new NodeBecameReady(name, now));
     return Effect()
         .persist(events)
+        .thenRun(DroverMetrics.journalWrite("node"))
         .thenRun(ns -> {
           session.tell(new AgentSession.Send(new CoordinatorMessage.Welcome(ProtocolVersion.AGENT_PROTOCOL, name,
               settings.heartbeatInterval().toMillis(), settings.telemetryInterval().toMillis())));
@@ -479,7 +481,11 @@ public final class NodeEntity
     } else if (m instanceof AgentMessage.ReplicaUpdate u) {
       onReplicaStatus(s, u.status());
     } else if (m instanceof AgentMessage.Heartbeat && !s.ready()) {
-      return Effect().persist(new NodeBecameReady(name, clock.instant())).thenRun(this::publish).thenNoReply();
+      return Effect()
+          .persist(new NodeBecameReady(name, clock.instant()))
+          .thenRun(DroverMetrics.journalWrite("node"))
+          .thenRun(this::publish)
+          .thenNoReply();
     }
     return Effect().noReply();
   }
@@ -490,6 +496,7 @@ public final class NodeEntity
     if (events.isEmpty()) return Effect().noReply();
     return Effect()
         .persist(events)
+        .thenRun(DroverMetrics.journalWrite("node"))
         .thenRun(ns -> {
           for (Event e : events) {
             if (e instanceof GpuHealthChanged g) {
@@ -551,6 +558,7 @@ public final class NodeEntity
     if (events.isEmpty()) return Effect().reply(c.replyTo(), Done.getInstance());
     return Effect()
         .persist(events)
+        .thenRun(DroverMetrics.journalWrite("node"))
         .thenRun(ns -> {
           pushDesired(ns);
           if (!ns.ready()) {
@@ -577,6 +585,7 @@ public final class NodeEntity
     }
     return Effect()
         .persist(events)
+        .thenRun(DroverMetrics.journalWrite("node"))
         .thenRun(ns -> {
           pushDesired(ns);
           if (!ns.ready()) for (String id : c.allocationIds()) {
@@ -592,6 +601,7 @@ public final class NodeEntity
     if (known.isEmpty()) return Effect().reply(c.replyTo(), Done.getInstance());
     return Effect()
         .persist(new ReplicasReleased(name, known, clock.instant()))
+        .thenRun(DroverMetrics.journalWrite("node"))
         .thenRun(ns -> {
           known.forEach(id -> {
             actual.remove(id);
@@ -611,6 +621,7 @@ public final class NodeEntity
     if (s.cordoned() && !s.health().autoCordoned()) return Effect().reply(c.replyTo(), ok(s));
     return Effect()
         .persist(new NodeCordoned(name, c.by(), c.reason(), clock.instant()))
+        .thenRun(DroverMetrics.journalWrite("node"))
         .thenRun(this::publish)
         .thenReply(c.replyTo(), this::ok);
   }
@@ -620,6 +631,7 @@ public final class NodeEntity
     if (!s.cordoned() && !s.draining()) return Effect().reply(c.replyTo(), ok(s));
     return Effect()
         .persist(new NodeUncordoned(name, c.by(), clock.instant()))
+        .thenRun(DroverMetrics.journalWrite("node"))
         .thenRun(this::publish)
         .thenReply(c.replyTo(), this::ok);
   }
@@ -629,6 +641,7 @@ public final class NodeEntity
     if (s.draining()) return Effect().reply(c.replyTo(), ok(s));
     return Effect()
         .persist(new NodeDrainStarted(name, c.by(), c.reason(), clock.instant()))
+        .thenRun(DroverMetrics.journalWrite("node"))
         .thenRun(ns -> {
           publish(ns);
           evict(ns);
@@ -672,6 +685,7 @@ public final class NodeEntity
     if (uncordon != null) {
       return Effect()
           .persist(uncordon)
+          .thenRun(DroverMetrics.journalWrite("node"))
           .thenRun(ns -> {
             ctx.getLog().info("node {} uncordoned automatically: {}", name, uncordon.reason());
             publish(ns);
@@ -686,6 +700,7 @@ public final class NodeEntity
       String reason = "no message from the agent for " + silent.toSeconds() + "s (timeout " + settings.nodeTimeout().toSeconds() + "s)";
       return Effect()
           .persist(new NodeBecameNotReady(name, reason, clock.instant()))
+          .thenRun(DroverMetrics.journalWrite("node"))
           .thenRun(ns -> {
             ctx.getLog().warn("node {} is NotReady: {}", name, reason);
             publish(ns);

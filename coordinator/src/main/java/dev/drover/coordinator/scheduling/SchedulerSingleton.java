@@ -1,6 +1,7 @@
 package dev.drover.coordinator.scheduling;
 
 import dev.drover.coordinator.PauseGuard;
+import dev.drover.coordinator.metrics.DroverMetrics;
 import dev.drover.coordinator.persistence.StoreFailures;
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import dev.drover.coordinator.CborSerializable;
@@ -439,6 +440,7 @@ public final class SchedulerSingleton
     if (known) return Effect().reply(c.replyTo(), Done.getInstance());
     return Effect()
         .persist(new JobQueued(q, clock.instant()))
+        .thenRun(DroverMetrics.journalWrite("scheduler"))
         .thenRun(ns -> requestCycle())
         .thenReply(c.replyTo(), ns -> Done.getInstance());
   }
@@ -450,6 +452,7 @@ public final class SchedulerSingleton
     if (!held) return Effect().reply(c.replyTo(), Done.getInstance());
     return Effect()
         .persist(new JobReleased(c.jobId(), c.attempt(), c.completedRuntimeMillis(), clock.instant()))
+        .thenRun(DroverMetrics.journalWrite("scheduler"))
         .thenRun(ns -> {
           unanswered.remove(c.jobId() + "/" + c.attempt());
           unansweredPreemptions.remove(c.jobId() + "/" + c.attempt());
@@ -465,7 +468,11 @@ public final class SchedulerSingleton
     unanswered.remove(key);
     if (c.accepted() || !s.allocations().containsKey(key)) return Effect().noReply();
     ctx.getLog().info("job {} refused placement of attempt {}; releasing its GPUs", c.jobId(), c.attempt());
-    return Effect().persist(new JobReleased(c.jobId(), c.attempt(), null, clock.instant())).thenRun(ns -> requestCycle()).thenNoReply();
+    return Effect()
+        .persist(new JobReleased(c.jobId(), c.attempt(), null, clock.instant()))
+        .thenRun(DroverMetrics.journalWrite("scheduler"))
+        .thenRun(ns -> requestCycle())
+        .thenNoReply();
   }
 
   private ReplyEffect<Event, State> onNodeUpdated(State s, NodeUpdated c) {
@@ -599,7 +606,9 @@ public final class SchedulerSingleton
         settings.backfill(), settings.preemption());
     long started = System.nanoTime();
     Plan plan = cycle.plan(new ClusterSnapshot(snapshotNodes(s), pending, now, running, queueViews, config));
-    long micros = (System.nanoTime() - started) / 1000;
+    long nanos = System.nanoTime() - started;
+    long micros = nanos / 1000;
+    DroverMetrics.cycle(nanos);
     reasons = new HashMap<>(plan.pendingReasons());
     if (plan.placements().isEmpty() && plan.preemptions().isEmpty()) return Effect().noReply();
     List<Event> events = new ArrayList<>();
@@ -615,13 +624,16 @@ public final class SchedulerSingleton
     // One batched ledger write per cycle; nothing is announced before it is durable.
     return Effect()
         .persist(events)
+        .thenRun(DroverMetrics.journalWrite("scheduler"))
         .thenRun(ns -> {
+          DroverMetrics.placements(plan.placements().size());
           for (Event e : events) {
             if (e instanceof PlacementCommitted pc) {
               unanswered.put(pc.allocation().key(), clock.instant());
               offer(pc.allocation());
             } else if (e instanceof PreemptionDecided pd) {
               String key = pd.victimJobId() + "/" + pd.victimAttempt();
+              DroverMetrics.preemption(pd.reasonCode());
               ctx.getLog().info("preempting {} for {}: {}", key, pd.forJobId(), pd.message());
               preemptionReasons.put(key, pd.message());
               unansweredPreemptions.put(key, clock.instant());

@@ -186,6 +186,8 @@ public final class DroverCluster implements AutoCloseable {
   /** Starts (or restarts) one coordinator on its ports and data dir and waits until its API is ready. */
   public void startCoordinator(int i) throws Exception {
     List<String> cmd = new ArrayList<>(List.of(JAVA, "-Xmx384m", "-XX:+UseSerialGC"));
+    // Kanela's bytecode instrumentation adds seconds to every start; tests that need it turn it on.
+    cmd.add("-Ddrover.metrics.instrumentation=off");
     cmd.addAll(coordinatorProperties);
     if (keyspace != null) cmd.add("-Ddrover.cassandra.keyspace=" + keyspace);
     cmd.addAll(List.of("-cp", CLASSPATH,
