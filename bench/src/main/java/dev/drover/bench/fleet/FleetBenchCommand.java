@@ -69,6 +69,9 @@ public final class FleetBenchCommand implements Callable<Integer> {
             description = "JVM options of the fleet process (default: ${DEFAULT-VALUE}); the coordinator's are DROVER_JAVA_OPTS or the launcher's")
     String fleetJavaOpts;
 
+    @Option(names = "--stagger", defaultValue = "20ms", description = "pause between two fleet agents' starts (default: ${DEFAULT-VALUE})")
+    String stagger;
+
     @Option(names = "--ready-timeout", defaultValue = "10m", description = "how long the fleet may take until all its nodes are Ready (default: ${DEFAULT-VALUE})")
     String readyTimeout;
 
@@ -121,6 +124,7 @@ public final class FleetBenchCommand implements Callable<Integer> {
             duration(p, "--baseline-duration", baselineDuration, every.multipliedBy(3), Duration.ofHours(24));
         }
         duration(p, "--ready-timeout", readyTimeout, Duration.ofSeconds(10), Duration.ofHours(1));
+        duration(p, "--stagger", stagger, Duration.ZERO, Duration.ofSeconds(10));
         if (fleetJavaOpts.isBlank()) {
             p.add("--fleet-java-opts must not be empty");
         }
@@ -184,7 +188,7 @@ public final class FleetBenchCommand implements Callable<Integer> {
         try {
             d.startCoordinators();
             long t0 = System.nanoTime();
-            Process fleet = d.startFleet(n, gpus, "fleet-", List.of(fleetJavaOpts.trim().split("\\s+")));
+            Process fleet = d.startFleet(n, gpus, "fleet-", List.of(fleetJavaOpts.trim().split("\\s+")), "--stagger", stagger);
             d.awaitNodesReady(n, Durations.parse(readyTimeout));
             double up = (System.nanoTime() - t0) / 1e9;
             log.printf(Locale.ROOT, "drover bench fleet: %d nodes Ready %.1f s after the fleet started; steady phase of %s ...%n", n, up,
