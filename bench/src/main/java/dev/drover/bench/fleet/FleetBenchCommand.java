@@ -100,7 +100,7 @@ public final class FleetBenchCommand implements Callable<Integer> {
     }
 
     /** What one fleet size measured. */
-    record SizeResult(int agents, double upSeconds, int readyAfterSteady, int readyAtEnd, List<JvmSampler.Sample> coordinator,
+    record SizeResult(int agents, double upSeconds, int minReady, int readyAfterSteady, int readyAtEnd, List<JvmSampler.Sample> coordinator,
                       List<JvmSampler.Sample> fleet, List<IdleLatency.Timing> latency, PromHistogram cycles) {}
 
     /** What is wrong with the options; empty when they are usable. */
@@ -171,7 +171,8 @@ public final class FleetBenchCommand implements Callable<Integer> {
                     Runtime.getRuntime().availableProcessors(), started, Duration.between(started, Instant.now()).toSeconds(), loadBefore,
                     loadAverage());
             out.print(table(big, small));
-            failed = big.readyAtEnd() < agents || small.readyAtEnd() < baselineAgents;
+            failed = big.readyAtEnd() < agents || small.readyAtEnd() < baselineAgents
+                    || big.latency().stream().anyMatch(l -> Double.isNaN(l.runningMillis()));
             return failed ? 1 : 0;
         } finally {
             if (tempDir && !keep && !failed) {
@@ -189,14 +190,23 @@ public final class FleetBenchCommand implements Callable<Integer> {
             d.startCoordinators();
             long t0 = System.nanoTime();
             Process fleet = d.startFleet(n, gpus, "fleet-", List.of(fleetJavaOpts.trim().split("\\s+")), "--stagger", stagger);
-            d.awaitNodesReady(n, Durations.parse(readyTimeout));
-            double up = (System.nanoTime() - t0) / 1e9;
-            log.printf(Locale.ROOT, "drover bench fleet: %d nodes Ready %.1f s after the fleet started; steady phase of %s ...%n", n, up,
-                    Durations.format(steady));
+            double up;
+            try {
+                d.awaitNodesReady(n, Durations.parse(readyTimeout));
+                up = (System.nanoTime() - t0) / 1e9;
+                log.printf(Locale.ROOT, "drover bench fleet: %d nodes Ready %.1f s after the fleet started; steady phase of %s ...%n", n, up,
+                        Durations.format(steady));
+            } catch (IllegalStateException e) {
+                // not holding them all is a result too: the steady phase records how many stay Ready
+                up = Double.NaN;
+                log.printf("drover bench fleet: %s (%d Ready); steady phase of %s anyway ...%n", e.getMessage(), readyNodes(d),
+                        Durations.format(steady));
+            }
             JvmSampler coordinator = new JvmSampler(d.coordinatorPid(0));
             JvmSampler fleetJvm = new JvmSampler(fleet.pid());
             List<JvmSampler.Sample> cs = new ArrayList<>();
             List<JvmSampler.Sample> fs = new ArrayList<>();
+            List<Integer> ready = new ArrayList<>();
             long every = Durations.parse(sampleEvery).toMillis();
             JvmSampler.Reading c0 = coordinator.read();
             JvmSampler.Reading f0 = fleetJvm.read();
@@ -210,13 +220,14 @@ public final class FleetBenchCommand implements Callable<Integer> {
                 }
                 JvmSampler.Reading c = coordinator.read();
                 JvmSampler.Reading f = fleetJvm.read();
+                ready.add(readyNodes(d));
                 cs.add(JvmSampler.between(c0, cPrev, c));
                 fs.add(JvmSampler.between(f0, fPrev, f));
                 cPrev = c;
                 fPrev = f;
                 JvmSampler.Sample last = cs.get(cs.size() - 1);
-                log.printf(Locale.ROOT, "  %5.0f s  coordinator CPU %5.1f %%  heap %6.1f MiB (old %6.1f)   fleet CPU %5.1f %%  heap %6.1f MiB%n",
-                        last.atSeconds(), last.cpuPercent(), mib(last.heapUsedBytes()), mib(last.oldUsedBytes()),
+                log.printf(Locale.ROOT, "  %5.0f s  %4d Ready  coordinator CPU %5.1f %%  heap %6.1f MiB (old %6.1f)   fleet CPU %5.1f %%  heap %6.1f MiB%n",
+                        last.atSeconds(), ready.get(ready.size() - 1), last.cpuPercent(), mib(last.heapUsedBytes()), mib(last.oldUsedBytes()),
                         fs.get(fs.size() - 1).cpuPercent(), mib(fs.get(fs.size() - 1).heapUsedBytes()));
             }
             int readyAfterSteady = readyNodes(d);
@@ -227,7 +238,8 @@ public final class FleetBenchCommand implements Callable<Integer> {
             Thread.sleep(METRICS_SETTLE.toMillis());
             PromHistogram cycles = PromHistogram.parse(metrics(d), CYCLE).minus(before);
             int readyAtEnd = readyNodes(d);
-            return new SizeResult(n, up, readyAfterSteady, readyAtEnd, cs, fs, latency, cycles);
+            return new SizeResult(n, up, ready.stream().mapToInt(Integer::intValue).min().orElse(0), readyAfterSteady, readyAtEnd, cs, fs,
+                    latency, cycles);
         } finally {
             teardown.closeNow(d);
         }
@@ -263,8 +275,8 @@ public final class FleetBenchCommand implements Callable<Integer> {
         StringBuilder t = new StringBuilder();
         t.append(String.format(Locale.ROOT, "| | %d agents | %d agents | ratio |%n| --- | ---: | ---: | ---: |%n", big.agents(), small.agents()));
         row(t, "all nodes Ready after (s)", big.upSeconds(), small.upSeconds(), "%.1f");
-        t.append(String.format(Locale.ROOT, "| nodes Ready after the steady phase / at the end | %d / %d | %d / %d | |%n",
-                big.readyAfterSteady(), big.readyAtEnd(), small.readyAfterSteady(), small.readyAtEnd()));
+        t.append(String.format(Locale.ROOT, "| nodes Ready: fewest in a sample / after the steady phase / at the end | %d / %d / %d | %d / %d / %d | |%n",
+                big.minReady(), big.readyAfterSteady(), big.readyAtEnd(), small.minReady(), small.readyAfterSteady(), small.readyAtEnd()));
         row(t, "coordinator CPU, first third (% of one core)", third(big.coordinator(), 0, JvmSampler.Sample::cpuPercent),
                 third(small.coordinator(), 0, JvmSampler.Sample::cpuPercent), "%.1f");
         row(t, "coordinator CPU, last third (% of one core)", third(big.coordinator(), 2, JvmSampler.Sample::cpuPercent),
@@ -279,10 +291,12 @@ public final class FleetBenchCommand implements Callable<Integer> {
                 mean(small.fleet(), JvmSampler.Sample::cpuPercent), "%.1f");
         row(t, "fleet JVM heap used, last third (MiB, mean)", third(big.fleet(), 2, s -> mib(s.heapUsedBytes())),
                 third(small.fleet(), 2, s -> mib(s.heapUsedBytes())), "%.0f");
-        Percentiles bigRun = Percentiles.of(big.latency().stream().map(IdleLatency.Timing::runningMillis).toList());
-        Percentiles smallRun = Percentiles.of(small.latency().stream().map(IdleLatency.Timing::runningMillis).toList());
-        Percentiles bigSched = Percentiles.of(big.latency().stream().map(IdleLatency.Timing::scheduledMillis).toList());
-        Percentiles smallSched = Percentiles.of(small.latency().stream().map(IdleLatency.Timing::scheduledMillis).toList());
+        Percentiles bigRun = ran(big, IdleLatency.Timing::runningMillis);
+        Percentiles smallRun = ran(small, IdleLatency.Timing::runningMillis);
+        Percentiles bigSched = ran(big, IdleLatency.Timing::scheduledMillis);
+        Percentiles smallSched = ran(small, IdleLatency.Timing::scheduledMillis);
+        t.append(String.format(Locale.ROOT, "| idle jobs that ran | %d / %d | %d / %d | |%n", bigRun.count(), big.latency().size(),
+                smallRun.count(), small.latency().size()));
         row(t, "submit -> scheduled p50 (ms)", bigSched.p50(), smallSched.p50(), "%.1f");
         row(t, "submit -> running p50 (ms)", bigRun.p50(), smallRun.p50(), "%.1f");
         row(t, "submit -> running p90 (ms)", bigRun.percentile(90), smallRun.percentile(90), "%.1f");
@@ -292,6 +306,10 @@ public final class FleetBenchCommand implements Callable<Integer> {
         row(t, "scheduler cycle p99 (ms, histogram)", 1000 * big.cycles().quantile(0.99), 1000 * small.cycles().quantile(0.99), "%.2f");
         row(t, "scheduler cycle mean (ms)", 1000 * big.cycles().mean(), 1000 * small.cycles().mean(), "%.2f");
         return t.toString();
+    }
+
+    private static Percentiles ran(SizeResult r, ToDoubleFunction<IdleLatency.Timing> value) {
+        return Percentiles.of(r.latency().stream().mapToDouble(value).filter(v -> !Double.isNaN(v)).toArray());
     }
 
     private static void row(StringBuilder t, String name, double big, double small, String format) {
