@@ -2,6 +2,7 @@ package dev.drover.agent;
 
 import java.net.http.HttpClient;
 import java.time.Duration;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
@@ -21,17 +22,28 @@ public final class AgentResources implements AutoCloseable {
   private final ScheduledExecutorService[] linkLanes;
   private final ScheduledExecutorService[] healthLanes;
   private final HttpClient http;
+  /** The shared client's threads; null for a lone agent's client, which keeps the JDK's default pool. */
+  private final ExecutorService httpThreads;
 
-  private AgentResources(int timerThreads, int linkLanes, int healthLanes, Duration connectTimeout) {
+  private AgentResources(int timerThreads, int linkLanes, int healthLanes, Duration connectTimeout, int httpThreads) {
     this.replicaTimers = Executors.newScheduledThreadPool(timerThreads, daemon("replica-timer"));
     this.linkLanes = lanes(linkLanes, "coordinator-link");
     this.healthLanes = lanes(healthLanes, "health-monitor");
-    this.http = HttpClient.newBuilder().connectTimeout(connectTimeout).build();
+    HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(connectTimeout);
+    if (httpThreads > 0) {
+      // The JDK's default pool grows a thread per concurrent callback (86 threads for 1,000 agents in a
+      // reconnect wave); the links' WebSocket callbacks never block, so a fixed pool serves them all.
+      this.httpThreads = Executors.newFixedThreadPool(httpThreads, daemon("agent-http"));
+      b.executor(this.httpThreads);
+    } else {
+      this.httpThreads = null;
+    }
+    this.http = b.build();
   }
 
   /** What one agent process has always had: 4 replica timers, one link thread, one health thread, its own client. */
   public static AgentResources forOneAgent(Duration connectTimeout) {
-    return new AgentResources(4, 1, 1, connectTimeout);
+    return new AgentResources(4, 1, 1, connectTimeout, 0);
   }
 
   /**
@@ -44,7 +56,7 @@ public final class AgentResources implements AutoCloseable {
     if (lanes < 1) {
       throw new IllegalArgumentException("at least one lane is needed, got " + lanes);
     }
-    return new AgentResources(Math.max(4, lanes), lanes, lanes, connectTimeout);
+    return new AgentResources(Math.max(4, lanes), lanes, lanes, connectTimeout, Math.max(4, lanes));
   }
 
   /** Timers of replica processes (runtime limits, kill after grace, reaping); any thread may run them. */
@@ -77,6 +89,9 @@ public final class AgentResources implements AutoCloseable {
       lane.shutdownNow();
     }
     replicaTimers.shutdownNow();
+    if (httpThreads != null) {
+      httpThreads.shutdownNow();
+    }
   }
 
   private static ScheduledExecutorService[] lanes(int n, String name) {
