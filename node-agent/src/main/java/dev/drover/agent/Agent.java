@@ -28,10 +28,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,8 +46,10 @@ public final class Agent {
 
   private final AgentSettings settings;
   private final GpuBackend backend;
-  private final ScheduledExecutorService timers;
-  private final ScheduledExecutorService linkExec;
+  /** Closed on shutdown when this agent made them itself, left to the fleet when they are shared. */
+  private final AgentResources resources;
+  private final boolean ownsResources;
+  private boolean shutDown;
   private final Reconciler reconciler;
   private final CoordinatorLink link;
   private final HealthMonitor health;
@@ -59,7 +57,7 @@ public final class Agent {
   private FaultInjectionServer faultInjection;
   private AgentMetrics metrics;
 
-  private Agent(AgentSettings settings) throws IOException {
+  private Agent(AgentSettings settings, AgentResources shared, int lane) throws IOException {
     this.settings = settings;
     Files.createDirectories(settings.workDir());
     this.backend = GpuBackends.open(settings.gpus());
@@ -68,14 +66,16 @@ public final class Agent {
       throw new FaultInjectionRefusedException("--enable-fault-injection needs simulated GPUs, but this agent reads "
           + backend.inventory().backend() + " GPUs: fault injection is for tests with --simulate-gpus N only");
     }
-    this.timers = Executors.newScheduledThreadPool(4, daemon("replica-timer"));
-    this.linkExec = Executors.newSingleThreadScheduledExecutor(daemon("coordinator-link"));
-    ProcessRunner runner = new ProcessRunner(settings.workDir(), settings.nodeName(), settings.logMaxBytes(), timers);
+    this.ownsResources = shared == null;
+    this.resources = shared != null ? shared : AgentResources.forOneAgent(settings.coordinatorSilenceTimeout());
+    ProcessRunner runner = new ProcessRunner(settings.workDir(), settings.nodeName(), settings.logMaxBytes(),
+        resources.replicaTimers());
     this.reconciler = new Reconciler(runner, new StateStore(settings.workDir()), Clock.systemUTC());
     this.link = new CoordinatorLink(settings.coordinators(), settings.joinToken(), settings.coordinatorSilenceTimeout(),
-        new LinkHandler(), linkExec, new Backoff(new Random(), settings.coordinators().size()));
+        new LinkHandler(), resources.linkLane(lane), new Backoff(new Random(), settings.coordinators().size()),
+        resources.http(), ownsResources ? null : settings.nodeName());
     this.health = new HealthMonitor(backend, settings.healthPolicy(), settings.healthInterval(), Clock.systemUTC(),
-        link::healthChanged);
+        link::healthChanged, resources.healthLane(lane), ownsResources ? null : settings.nodeName());
     reconciler.onUpdate(status -> {
       backend.markBusy(reconciler.busyGpus());
       link.replicaChanged(status);
@@ -97,7 +97,18 @@ public final class Agent {
    * @throws IOException also when the metrics address cannot be bound
    */
   public static Agent start(AgentSettings settings, MetricsSettings metricsSettings) throws IOException {
-    Agent agent = new Agent(settings);
+    return start(settings, metricsSettings, null, 0);
+  }
+
+  /**
+   * As {@link #start(AgentSettings, MetricsSettings)}, on threads, timers and an HTTP client shared with
+   * other agents of this JVM (a fleet); {@link #shutdown()} leaves them running for the others.
+   *
+   * @param lane which of the shared single-threaded lanes this agent's link and health monitor run on
+   */
+  public static Agent start(AgentSettings settings, MetricsSettings metricsSettings, AgentResources shared, int lane)
+      throws IOException {
+    Agent agent = new Agent(settings, shared, lane);
     try {
       agent.health.start();
       if (settings.faultInjection().enabled()) {
@@ -113,6 +124,9 @@ public final class Agent {
       }
       agent.health.close();
       agent.backend.close();
+      if (agent.ownsResources) {
+        agent.resources.close();
+      }
       throw e;
     }
     agent.reconciler.recover();
@@ -139,10 +153,11 @@ public final class Agent {
 
   /** Closes the link, then stops the replicas unless they are to be kept; idempotent. */
   public synchronized void shutdown() {
-    if (linkExec.isShutdown()) {
+    if (shutDown) {
       return;
     }
-    log.info("Agent shutting down");
+    shutDown = true;
+    log.info("Agent {} shutting down", settings.nodeName());
     if (faultInjection != null) {
       faultInjection.close();
     }
@@ -150,7 +165,6 @@ public final class Agent {
       metrics.close();
     }
     link.close();
-    linkExec.shutdownNow();
     health.close();
     if (settings.keepReplicasOnExit()) {
       log.info("Leaving replicas running (--keep-replicas-on-exit)");
@@ -158,7 +172,14 @@ public final class Agent {
       reconciler.stopAll("the agent is shutting down", SHUTDOWN_EXTRA_MILLIS);
     }
     backend.close();
-    timers.shutdownNow();
+    if (ownsResources) {
+      resources.close();
+    }
+  }
+
+  /** The node name this agent registers as. */
+  public String nodeName() {
+    return settings.nodeName();
   }
 
   NodeInventory inventory() {
@@ -233,14 +254,5 @@ public final class Agent {
     public void fatal(String reason) {
       fatal.complete(reason);
     }
-  }
-
-  static ThreadFactory daemon(String name) {
-    AtomicInteger n = new AtomicInteger();
-    return r -> {
-      Thread t = new Thread(r, name + "-" + n.incrementAndGet());
-      t.setDaemon(true);
-      return t;
-    };
   }
 }

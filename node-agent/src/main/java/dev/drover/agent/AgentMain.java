@@ -2,6 +2,7 @@ package dev.drover.agent;
 
 import dev.drover.agent.faults.FaultInjectionSettings;
 import dev.drover.agent.faults.InjectCommand;
+import dev.drover.agent.fleet.FleetCommand;
 import dev.drover.agent.gpu.GpuBackend;
 import dev.drover.agent.gpu.GpuBackends;
 import dev.drover.agent.gpu.NvmlException;
@@ -53,11 +54,11 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "drover-node-agent",
     mixinStandardHelpOptions = true,
-    subcommands = InjectCommand.class,
+    subcommands = {InjectCommand.class, FleetCommand.class},
     versionProvider = AgentMain.Version.class,
     description = "Drover node agent: GPU inventory, replica processes, link to the coordinator.")
 public final class AgentMain implements Callable<Integer> {
-  static final Pattern NODE_NAME = Pattern.compile("^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$");
+  public static final Pattern NODE_NAME = Pattern.compile("^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$");
   private static final Pattern PORT_RANGE = Pattern.compile("^(\\d{1,5})-(\\d{1,5})$");
   private static final Duration MIN_SILENCE_TIMEOUT = Duration.ofSeconds(1);
   private static final Duration MAX_SILENCE_TIMEOUT = Duration.ofMinutes(10);
@@ -65,7 +66,7 @@ public final class AgentMain implements Callable<Integer> {
   private static final Duration MAX_HEALTH_INTERVAL = Duration.ofMinutes(10);
   static final String FAULT_INJECTION_TOKEN_ENV = "DROVER_FAULT_INJECTION_TOKEN";
   /** Set before logback starts so that agent.log lands in the work dir. */
-  static final String LOG_FILE_PROPERTY = "drover.agent.log.file";
+  public static final String LOG_FILE_PROPERTY = "drover.agent.log.file";
 
   @Spec CommandSpec spec;
 

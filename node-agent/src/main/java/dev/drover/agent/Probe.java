@@ -94,7 +94,7 @@ public final class Probe {
     String id = "probe-" + System.currentTimeMillis();
     ReplicaAssignment a = new ReplicaAssignment(id, "probe", "probe", 0, 0, 0, 1, 0, 1, 1, indices, uuids,
         "127.0.0.1", masterPort, command, List.of(), Map.of(), System.getProperty("user.dir"), 0, 10_000, DesiredPhase.RUN);
-    ScheduledExecutorService timers = Executors.newScheduledThreadPool(2, Agent.daemon("probe-timer"));
+    ScheduledExecutorService timers = Executors.newScheduledThreadPool(2, AgentResources.daemon("probe-timer"));
     List<TimedSample> samples = new ArrayList<>();
     Map<String, String> env = ReplicaEnvironment.of(a, nodeName);
     long t0 = System.nanoTime();

@@ -149,11 +149,38 @@ public final class LocalDrover implements AutoCloseable {
         }
     }
 
+    /**
+     * Starts one {@code drover-node-agent fleet} process: {@code n} agents named {@code <prefix>1..} with {@code gpus}
+     * simulated GPUs each, in one JVM run with {@code javaOptions}, connected to the first coordinator.
+     */
+    public Process startFleet(int n, int gpus, String prefix, List<String> javaOptions, String... fleetOptions) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of(JAVA));
+        cmd.addAll(javaOptions);
+        cmd.addAll(List.of("-jar", home.agentJar().toString(), "fleet", "--count", String.valueOf(n), "--gpus", String.valueOf(gpus),
+                "--name-prefix", prefix, "--coordinator", urls().get(0).toString(), "--join-token-file",
+                dataDir().resolve("join-token").toString(), "--work-dir", dir.resolve("fleet").toString()));
+        cmd.addAll(List.of(fleetOptions));
+        Process p = start(cmd, "fleet.log");
+        agents.add(p);
+        return p;
+    }
+
+    /** The process id of coordinator {@code i} (started). */
+    public long coordinatorPid(int i) {
+        return coordinators.get(i).pid();
+    }
+
     /** Waits until the first coordinator lists {@code n} Ready nodes. */
     public void awaitNodesReady(int n) throws IOException, InterruptedException {
+        awaitNodesReady(n, Duration.ofSeconds(120));
+    }
+
+    /** Waits up to {@code timeout} until the first coordinator lists {@code n} Ready nodes. */
+    public void awaitNodesReady(int n, Duration timeout) throws IOException, InterruptedException {
         String token = adminToken();
         URI nodes = urls().get(0).resolve("/api/v1/nodes");
-        await(Duration.ofSeconds(120), n + " nodes ready", () -> {
+        // the node list of a large fleet is large: asking for it 4 times a second would load the coordinator being measured
+        await(timeout, Duration.ofMillis(Math.max(250, n)), n + " nodes ready", () -> {
             for (Process a : agents) {
                 if (!a.isAlive()) {
                     throw new IllegalStateException("an agent exited; see " + dir.resolve("logs"));
@@ -209,6 +236,10 @@ public final class LocalDrover implements AutoCloseable {
     }
 
     private static void await(Duration timeout, String what, Check check) throws InterruptedException {
+        await(timeout, Duration.ofMillis(250), what, check);
+    }
+
+    private static void await(Duration timeout, Duration poll, String what, Check check) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
             try {
@@ -225,7 +256,7 @@ public final class LocalDrover implements AutoCloseable {
             if (System.nanoTime() > deadline) {
                 throw new IllegalStateException("timed out after " + timeout.toSeconds() + " s waiting for " + what);
             }
-            Thread.sleep(250);
+            Thread.sleep(poll.toMillis());
         }
     }
 

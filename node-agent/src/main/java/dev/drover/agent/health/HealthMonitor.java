@@ -38,6 +38,11 @@ public final class HealthMonitor implements AutoCloseable {
   private final Clock clock;
   private final Consumer<AgentMessage.Health> listener;
   private final ScheduledExecutorService exec;
+  /** Whether {@link #close()} shuts {@link #exec} down (its own) or only stops this monitor's work on it (a shared lane). */
+  private final boolean ownsExec;
+  private final String who;
+  private volatile boolean closed;
+  private ScheduledFuture<?> ticks;
   private final Deque<RecordedXid> recent = new ArrayDeque<>();
   private volatile AgentMessage.Health current;
   private volatile List<RecordedXid> recentView = List.of();
@@ -48,6 +53,18 @@ public final class HealthMonitor implements AutoCloseable {
    */
   public HealthMonitor(GpuBackend backend, HealthPolicy policy, Duration interval, Clock clock,
       Consumer<AgentMessage.Health> listener) {
+    this(backend, policy, interval, clock, listener, null, null);
+  }
+
+  /**
+   * As above, evaluating on {@code lane}, a single-threaded executor that other monitors may share
+   * (agents of a fleet); {@link #close()} then stops only this monitor's work on it.
+   *
+   * @param lane null for a thread of the monitor's own
+   * @param nodeName named in each log line when not null (agents sharing a JVM)
+   */
+  public HealthMonitor(GpuBackend backend, HealthPolicy policy, Duration interval, Clock clock,
+      Consumer<AgentMessage.Health> listener, ScheduledExecutorService lane, String nodeName) {
     if (interval.isNegative() || interval.isZero()) {
       throw new IllegalArgumentException("health interval must be positive, got " + interval);
     }
@@ -56,7 +73,9 @@ public final class HealthMonitor implements AutoCloseable {
     this.interval = interval;
     this.clock = clock;
     this.listener = listener;
-    this.exec = Executors.newSingleThreadScheduledExecutor(r -> {
+    this.who = nodeName == null ? "" : "[" + nodeName + "] ";
+    this.ownsExec = lane == null;
+    this.exec = lane != null ? lane : Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "health-monitor");
       t.setDaemon(true);
       return t;
@@ -67,7 +86,7 @@ public final class HealthMonitor implements AutoCloseable {
   public void start() {
     await(refresh());
     backend.watch(this::onEvent);
-    exec.scheduleWithFixedDelay(this::evaluate, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
+    ticks = exec.scheduleWithFixedDelay(this::evaluate, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   /** The latest health; null only before {@link #start()}. */
@@ -86,6 +105,10 @@ public final class HealthMonitor implements AutoCloseable {
    */
   public CompletableFuture<AgentMessage.Health> refresh() {
     CompletableFuture<AgentMessage.Health> f = new CompletableFuture<>();
+    if (closed) {
+      f.completeExceptionally(new IllegalStateException("the health monitor is stopped"));
+      return f;
+    }
     try {
       exec.execute(() -> {
         evaluate();
@@ -98,14 +121,20 @@ public final class HealthMonitor implements AutoCloseable {
   }
 
   private void onEvent(GpuEvent event) {
+    if (closed) {
+      return;
+    }
     try {
       exec.execute(() -> handle(event));
     } catch (RejectedExecutionException e) {
-      log.debug("health monitor stopped; dropping {}", event);
+      log.debug(who + "health monitor stopped; dropping {}", event);
     }
   }
 
   private void handle(GpuEvent event) {
+    if (closed) {
+      return;
+    }
     Instant now = clock.instant();
     try {
       if (event instanceof GpuEvent.Xid x) {
@@ -113,9 +142,9 @@ public final class HealthMonitor implements AutoCloseable {
         String description = XidCatalog.description(x.xid());
         record(new RecordedXid(x.gpu(), x.xid(), verdict, description, x.at()));
         if (verdict == HealthStatus.HEALTHY) {
-          log.info("XID {} on GPU {} ({}): an application error; the GPU stays healthy", x.xid(), x.gpu(), description);
+          log.info(who + "XID {} on GPU {} ({}): an application error; the GPU stays healthy", x.xid(), x.gpu(), description);
         } else {
-          log.warn("XID {} on GPU {} ({}): GPU {}", x.xid(), x.gpu(), description == null ? "not in the catalog" : description,
+          log.warn(who + "XID {} on GPU {} ({}): GPU {}", x.xid(), x.gpu(), description == null ? "not in the catalog" : description,
               verdict.display());
         }
         publish(tracker.health(now));
@@ -129,18 +158,21 @@ public final class HealthMonitor implements AutoCloseable {
         publish(tracker.health(now));
       }
     } catch (RuntimeException e) {
-      log.error("Handling {} failed", event, e);
+      log.error(who + "Handling {} failed", event, e);
     }
   }
 
   private void evaluate() {
+    if (closed) {
+      return;
+    }
     Instant now = clock.instant();
     HealthReadings readings;
     try {
       readings = backend.readHealth();
     } catch (RuntimeException e) {
       // a backend must not throw; if one does, the node cannot judge its GPUs
-      log.error("Reading GPU health failed", e);
+      log.error(who + "Reading GPU health failed", e);
       readings = new HealthReadings(List.of(), List.of(new HealthReadings.NodeFault("NVML_FAILURE",
           "reading GPU health failed: " + e)));
     }
@@ -148,7 +180,7 @@ public final class HealthMonitor implements AutoCloseable {
       tracker.readings(readings, now);
       publish(tracker.health(now));
     } catch (RuntimeException e) {
-      log.error("Evaluating GPU health failed", e);
+      log.error(who + "Evaluating GPU health failed", e);
     }
   }
 
@@ -161,6 +193,9 @@ public final class HealthMonitor implements AutoCloseable {
   }
 
   private void publish(AgentMessage.Health health) {
+    if (closed) {
+      return;
+    }
     scheduleExpiry();
     AgentMessage.Health before = current;
     if (before != null && before.gpus().equals(health.gpus()) && before.node().equals(health.node())) {
@@ -173,7 +208,7 @@ public final class HealthMonitor implements AutoCloseable {
     try {
       listener.accept(health);
     } catch (RuntimeException e) {
-      log.error("Health listener failed", e);
+      log.error(who + "Health listener failed", e);
     }
   }
 
@@ -182,12 +217,12 @@ public final class HealthMonitor implements AutoCloseable {
       var now = after.gpus().get(i);
       var was = i < before.gpus().size() ? before.gpus().get(i) : null;
       if (was == null || was.status() != now.status()) {
-        log.info("GPU {} is {}{}", now.index(), now.status().display(),
+        log.info(who + "GPU {} is {}{}", now.index(), now.status().display(),
             now.conditions().isEmpty() ? "" : ": " + now.conditions().get(0).reason());
       }
     }
     if (!before.node().equals(after.node())) {
-      log.info("Node conditions: {}", after.node().isEmpty() ? "none" : after.node());
+      log.info(who + "Node conditions: {}", after.node().isEmpty() ? "none" : after.node());
     }
   }
 
@@ -218,6 +253,23 @@ public final class HealthMonitor implements AutoCloseable {
 
   @Override
   public void close() {
-    exec.shutdownNow();
+    closed = true;
+    if (ownsExec) {
+      exec.shutdownNow();
+      return;
+    }
+    // a shared lane goes on for the other monitors: only this one's ticks stop (and its expiry, on the lane)
+    if (ticks != null) {
+      ticks.cancel(false);
+    }
+    try {
+      exec.execute(() -> {
+        if (expiry != null) {
+          expiry.cancel(false);
+        }
+      });
+    } catch (RejectedExecutionException e) {
+      // the lane is stopped already
+    }
   }
 }

@@ -91,6 +91,8 @@ public final class CoordinatorLink implements AutoCloseable {
   private final ScheduledExecutorService exec;
   private final Backoff backoff;
   private final HttpClient http;
+  /** "[node] " in front of every log line when agents share a JVM (fleet), else empty. */
+  private final String who;
   private int nextEndpoint;
   private Connection current;
   private boolean closed;
@@ -160,7 +162,7 @@ public final class CoordinatorLink implements AutoCloseable {
     @Override
     public CompletionStage<?> onBinary(WebSocket webSocket, ByteBuffer data, boolean last) {
       lastHeard = System.nanoTime();
-      exec.execute(() -> log.warn("Ignoring a binary frame from the coordinator ({} bytes)", data.remaining()));
+      exec.execute(() -> log.warn(who + "Ignoring a binary frame from the coordinator ({} bytes)", data.remaining()));
       webSocket.request(1);
       return null;
     }
@@ -183,6 +185,18 @@ public final class CoordinatorLink implements AutoCloseable {
    */
   public CoordinatorLink(List<URI> endpoints, String joinToken, Duration silenceTimeout, Handler handler,
       ScheduledExecutorService exec, Backoff backoff) {
+    this(endpoints, joinToken, silenceTimeout, handler, exec, backoff,
+        HttpClient.newBuilder().connectTimeout(silenceTimeout).build(), null);
+  }
+
+  /**
+   * As above, opening its WebSockets with {@code http} (shared by the agents of a fleet) and, when
+   * {@code nodeName} is not null, naming the node in each log line.
+   *
+   * @param exec single-threaded; it may be shared with other links, which then take turns on it
+   */
+  public CoordinatorLink(List<URI> endpoints, String joinToken, Duration silenceTimeout, Handler handler,
+      ScheduledExecutorService exec, Backoff backoff, HttpClient http, String nodeName) {
     if (endpoints.isEmpty()) {
       throw new IllegalArgumentException("no coordinator address");
     }
@@ -195,7 +209,8 @@ public final class CoordinatorLink implements AutoCloseable {
     this.handler = handler;
     this.exec = exec;
     this.backoff = backoff;
-    this.http = HttpClient.newBuilder().connectTimeout(silenceTimeout).build();
+    this.http = http;
+    this.who = nodeName == null ? "" : "[" + nodeName + "] ";
   }
 
   /** Starts connecting; returns at once. */
@@ -213,7 +228,7 @@ public final class CoordinatorLink implements AutoCloseable {
       });
     } catch (RejectedExecutionException e) {
       // the link is closed (agent shutdown): the next agent's Hello reports this status from state.json
-      log.debug("link closed; not sending {} {}", status.allocationId(), status.phase());
+      log.debug(who + "link closed; not sending {} {}", status.allocationId(), status.phase());
     }
   }
 
@@ -226,7 +241,7 @@ public final class CoordinatorLink implements AutoCloseable {
         }
       });
     } catch (RejectedExecutionException e) {
-      log.debug("link closed; not sending health");
+      log.debug(who + "link closed; not sending health");
     }
   }
 
@@ -239,7 +254,7 @@ public final class CoordinatorLink implements AutoCloseable {
     URI uri = endpoints.get(index);
     Connection c = new Connection(index, uri);
     current = c;
-    log.info("Connecting to coordinator {}", uri);
+    log.info(who + "Connecting to coordinator {}", uri);
     // the builder's timeout bounds the whole opening handshake, not only the TCP connect, so a
     // coordinator that accepts connections but is paused is given up after the silence timeout
     http.newWebSocketBuilder()
@@ -269,7 +284,7 @@ public final class CoordinatorLink implements AutoCloseable {
       ws.abort();
       return;
     }
-    log.info("Connected to coordinator {}; sending Hello", c.uri);
+    log.info(who + "Connected to coordinator {}; sending Hello", c.uri);
     watch(c);
     handler.connected();
     send(c, handler.hello());
@@ -335,7 +350,7 @@ public final class CoordinatorLink implements AutoCloseable {
         onReject(c, r);
       } else if (m instanceof CoordinatorMessage.DesiredState d) {
         if (!c.welcomed) {
-          log.warn("Ignoring desired state generation {} received before Welcome", d.generation());
+          log.warn(who + "Ignoring desired state generation {} received before Welcome", d.generation());
           return;
         }
         handler.desired(d);
@@ -343,20 +358,20 @@ public final class CoordinatorLink implements AutoCloseable {
         send(c, handler.log(r));
       }
     } catch (RuntimeException e) {
-      log.error("Handling {} from the coordinator failed", m.getClass().getSimpleName(), e);
+      log.error(who + "Handling {} from the coordinator failed", m.getClass().getSimpleName(), e);
     }
   }
 
   private void onWelcome(Connection c, CoordinatorMessage.Welcome w) {
     if (w.protocolVersion() != ProtocolVersion.AGENT_PROTOCOL) {
-      log.warn("Coordinator speaks agent protocol {}, this agent {}", w.protocolVersion(), ProtocolVersion.AGENT_PROTOCOL);
+      log.warn(who + "Coordinator speaks agent protocol {}, this agent {}", w.protocolVersion(), ProtocolVersion.AGENT_PROTOCOL);
     }
     c.welcomed = true;
     cancel(c.welcome);
     backoff.reset();
     long hb = w.heartbeatIntervalMillis() > 0 ? w.heartbeatIntervalMillis() : DEFAULT_HEARTBEAT_MILLIS;
     long tm = w.telemetryIntervalMillis() > 0 ? w.telemetryIntervalMillis() : DEFAULT_TELEMETRY_MILLIS;
-    log.info("Welcomed by coordinator {} as {} (heartbeat {} ms, telemetry {} ms)", c.uri, w.nodeName(), hb, tm);
+    log.info(who + "Welcomed by coordinator {} as {} (heartbeat {} ms, telemetry {} ms)", c.uri, w.nodeName(), hb, tm);
     // a repeated Welcome restarts the heartbeat and telemetry; pings and the silence check go on
     cancel(c.heartbeat, c.telemetry);
     sendHealth(c);
@@ -367,7 +382,7 @@ public final class CoordinatorLink implements AutoCloseable {
       try {
         send(c, handler.telemetry());
       } catch (RuntimeException e) {
-        log.warn("Reading GPU telemetry failed: {}", e.toString());
+        log.warn(who + "Reading GPU telemetry failed: {}", e.toString());
       }
       if (++c.telemetryTicks % HEALTH_EVERY_TELEMETRY == 0) {
         sendHealth(c);
@@ -382,7 +397,7 @@ public final class CoordinatorLink implements AutoCloseable {
         send(c, h);
       }
     } catch (RuntimeException e) {
-      log.warn("Reading GPU health failed: {}", e.toString());
+      log.warn(who + "Reading GPU health failed: {}", e.toString());
     }
   }
 
@@ -394,7 +409,7 @@ public final class CoordinatorLink implements AutoCloseable {
       // This coordinator is up and reaches the node's entity (typically it still counts an older
       // link of this agent as alive): try it again rather than move on to one that may be the
       // silent coordinator this agent just left.
-      log.warn("Coordinator {} rejected this agent: {}; retrying", c.uri, reason);
+      log.warn(who + "Coordinator {} rejected this agent: {}; retrying", c.uri, reason);
       nextEndpoint = c.index;
       lost(c, "rejected: " + reason);
     }
@@ -441,13 +456,13 @@ public final class CoordinatorLink implements AutoCloseable {
       return;
     }
     long delay = backoff.nextDelayMillis();
-    log.warn("Link to coordinator {} lost ({}); trying {} in {} ms", c.uri, why,
+    log.warn(who + "Link to coordinator {} lost ({}); trying {} in {} ms", c.uri, why,
         endpoints.get(nextEndpoint % endpoints.size()), delay);
     exec.schedule(this::connect, delay, TimeUnit.MILLISECONDS);
   }
 
   private void fail(Connection c, String reason) {
-    log.error("{}", reason);
+    log.error(who + "{}", reason);
     closed = true;
     lost(c, reason);
     handler.fatal(reason);
@@ -487,7 +502,7 @@ public final class CoordinatorLink implements AutoCloseable {
     try {
       done.get(3, TimeUnit.SECONDS);
     } catch (Exception e) {
-      log.debug("closing the link: {}", e.toString());
+      log.debug(who + "closing the link: {}", e.toString());
     }
   }
 }
