@@ -15,9 +15,16 @@ import java.time.Instant;
  * @param scheduledAt when the scheduler placed it (its first JobScheduled event), coordinator clock
  * @param runningAt when all replicas of one attempt had started (their ReplicaStarted events), agent clock; null when it never ran
  * @param state the job's state when the tool last looked
+ * @param finishedAt when the job reached its final state (its JobSucceeded, JobFailed or JobCancelled event), coordinator clock;
+ *     null while it has not, or when the tool did not wait for it
  */
 public record JobTiming(int n, String id, int coordinator, Instant submittedAt, long acceptNanos, int attempts, String error,
-                        Instant scheduledAt, Instant runningAt, String state) {
+                        Instant scheduledAt, Instant runningAt, String state, Instant finishedAt) {
+
+    public JobTiming(int n, String id, int coordinator, Instant submittedAt, long acceptNanos, int attempts, String error,
+                     Instant scheduledAt, Instant runningAt, String state) {
+        this(n, id, coordinator, submittedAt, acceptNanos, attempts, error, scheduledAt, runningAt, state, null);
+    }
 
     public boolean accepted() {
         return id != null;
@@ -41,11 +48,15 @@ public record JobTiming(int n, String id, int coordinator, Instant submittedAt, 
         return runningAt == null ? Double.NaN : Duration.between(submittedAt, runningAt).toNanos() / 1e6;
     }
 
-    JobTiming withHistory(Instant scheduled, Instant running, String lastState) {
-        return new JobTiming(n, id, coordinator, submittedAt, acceptNanos, attempts, error, scheduled, running, lastState);
+    public boolean finished() {
+        return finishedAt != null;
+    }
+
+    JobTiming withHistory(Instant scheduled, Instant running, Instant finished, String lastState) {
+        return new JobTiming(n, id, coordinator, submittedAt, acceptNanos, attempts, error, scheduled, running, lastState, finished);
     }
 
     JobTiming withState(String lastState) {
-        return new JobTiming(n, id, coordinator, submittedAt, acceptNanos, attempts, error, scheduledAt, runningAt, lastState);
+        return new JobTiming(n, id, coordinator, submittedAt, acceptNanos, attempts, error, scheduledAt, runningAt, lastState, finishedAt);
     }
 }

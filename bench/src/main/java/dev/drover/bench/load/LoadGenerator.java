@@ -40,6 +40,8 @@ import java.util.function.IntFunction;
 public final class LoadGenerator {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Set<String> RUNNING_OR_LATER = Set.of("RUNNING", "SUCCEEDED", "FAILED", "CANCELLING", "CANCELLED");
+    private static final Set<String> FINAL_STATES = Set.of("SUCCEEDED", "FAILED", "CANCELLED");
+    private static final Set<String> FINAL_EVENTS = Set.of("JobSucceeded", "JobFailed", "JobCancelled");
     private static final int MAX_ATTEMPTS = 5;
 
     private final LoadSettings settings;
@@ -84,6 +86,169 @@ public final class LoadGenerator {
         } finally {
             pool.shutdownNow();
         }
+    }
+
+    /**
+     * Throughput to the end: runs the warm-up (if any), then submits the measured jobs, waits until
+     * every accepted one has finished (at most the running timeout) and reads each one's history,
+     * so {@link LoadResult#allDoneSeconds()} is the first POST to the last final event.
+     */
+    public LoadResult runToCompletion() throws InterruptedException {
+        ExecutorService pool = newPool();
+        try {
+            if (settings.warmup() > 0) {
+                log.printf("load: warm-up, %d jobs ...%n", settings.warmup());
+                long before = finalJobs();
+                List<JobTiming> warm = submitAll(pool, settings.warmup(), n -> "w" + n);
+                awaitFinished(pool, warm, before);
+            }
+            log.printf("load: %d jobs (%d x %d GPU), %d clients, to completion ...%n", settings.jobs(), settings.replicas(),
+                    settings.gpus(), settings.clients());
+            long before = finalJobs();
+            long started = System.nanoTime();
+            Instant startedAt = Instant.now();
+            List<JobTiming> jobs = submitAll(pool, settings.jobs(), n -> String.valueOf(n));
+            long submitted = System.nanoTime();
+            log.printf("load: %d accepted in %.2f s; waiting until they have finished ...%n",
+                    jobs.stream().filter(JobTiming::accepted).count(), (submitted - started) / 1e9);
+            jobs = awaitFinished(pool, jobs, before);
+            jobs = readHistories(pool, jobs);
+            return new LoadResult(settings, startedAt, (submitted - started) / 1e9, jobs);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    /**
+     * Latency on an idle cluster: {@code settings.jobs()} jobs one at a time, each after a random
+     * pause of up to {@code maxPause} (so submits do not line up with the coordinator's timers) and
+     * only once the previous one has finished. Each job's times come from its history, as in
+     * {@link #run()}.
+     */
+    public LoadResult runSequential(Duration maxPause, long seed) throws InterruptedException {
+        java.util.Random random = new java.util.Random(seed);
+        ExecutorService pool = newPool();
+        try {
+            Instant startedAt = Instant.now();
+            long started = System.nanoTime();
+            List<JobTiming> jobs = new ArrayList<>();
+            for (int n = 0; n < settings.jobs(); n++) {
+                Thread.sleep((long) (random.nextDouble() * maxPause.toMillis()));
+                JobTiming j = submit(n, "seq" + n);
+                if (j.accepted()) {
+                    j = awaitFinal(j, System.nanoTime() + settings.runningTimeout().toNanos());
+                }
+                jobs.add(j);
+            }
+            long ended = System.nanoTime();
+            jobs = readHistories(pool, jobs);
+            return new LoadResult(settings, startedAt, (ended - started) / 1e9, jobs);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    private ExecutorService newPool() {
+        return Executors.newFixedThreadPool(settings.clients(), r -> {
+            Thread t = new Thread(r, "load-client");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /** Polls one job (every 5 ms, a single client on an idle cluster) until its state is final or the deadline passes. */
+    private JobTiming awaitFinal(JobTiming j, long deadline) throws InterruptedException {
+        while (System.nanoTime() < deadline) {
+            try {
+                j = j.withState(state(j));
+            } catch (IOException e) {
+                // asked again below
+            }
+            if (FINAL_STATES.contains(j.state())) {
+                return j;
+            }
+            Thread.sleep(5);
+        }
+        log.printf("load: job %s had not finished after %s%n", j.id(), settings.runningTimeout());
+        return j;
+    }
+
+    /**
+     * Waits until every accepted job has finished. The coordinator's {@code drover_jobs} gauge
+     * ({@code GET /metrics}, one cheap request a second) says when as many jobs as were accepted
+     * have reached a final state since the start; then (or when the metrics are not readable) each
+     * job is confirmed with a GET, one pass a second over those not final yet. A poll of every job
+     * every second would load the coordinator under test with thousands of requests a second.
+     */
+    private List<JobTiming> awaitFinished(ExecutorService pool, List<JobTiming> jobs, long baseline) throws InterruptedException {
+        long deadline = System.nanoTime() + settings.runningTimeout().toNanos();
+        long accepted = jobs.stream().filter(JobTiming::accepted).count();
+        if (baseline >= 0) {
+            while (System.nanoTime() < deadline) {
+                long now = finalJobs();
+                if (now < 0 || now - baseline >= accepted) {
+                    break;
+                }
+                Thread.sleep(1000);
+            }
+        }
+        JobTiming[] out = jobs.toArray(JobTiming[]::new);
+        Set<Integer> waiting = new HashSet<>();
+        for (int i = 0; i < out.length; i++) {
+            if (out[i].accepted()) {
+                waiting.add(i);
+            }
+        }
+        while (!waiting.isEmpty() && System.nanoTime() < deadline) {
+            long pass = System.nanoTime();
+            Map<Integer, String> states = forEach(pool, List.copyOf(waiting), i -> state(out[i]));
+            states.forEach((i, state) -> {
+                out[i] = out[i].withState(state);
+                if (FINAL_STATES.contains(state)) {
+                    waiting.remove(i);
+                }
+            });
+            long spent = (System.nanoTime() - pass) / 1_000_000;
+            if (!waiting.isEmpty()) {
+                Thread.sleep(Math.max(0, 1000 - spent));
+            }
+        }
+        if (!waiting.isEmpty()) {
+            log.printf("load: %d jobs had not finished after %s%n", waiting.size(), settings.runningTimeout());
+        }
+        return List.of(out);
+    }
+
+    /** Counts the jobs in a final state from the coordinators' {@code drover_jobs} gauge; -1 when /metrics cannot be read. */
+    private long finalJobs() throws InterruptedException {
+        try {
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(settings.coordinators().get(0).resolve("/metrics"))
+                    .timeout(Duration.ofSeconds(10)).header("Authorization", "Bearer " + settings.token()).GET().build(),
+                    HttpResponse.BodyHandlers.ofString());
+            return r.statusCode() == 200 ? finalJobs(r.body()) : -1;
+        } catch (IOException e) {
+            return -1;
+        }
+    }
+
+    /** The sum of {@code drover_jobs} over the final states and all queues in a Prometheus text page; -1 when it has none. */
+    static long finalJobs(String prometheusText) {
+        long sum = 0;
+        boolean seen = false;
+        for (String line : prometheusText.split("\n")) {
+            if (!line.startsWith("drover_jobs{")) {
+                continue;
+            }
+            int close = line.lastIndexOf('}');
+            String labels = line.substring("drover_jobs{".length(), close);
+            for (String s : FINAL_STATES) {
+                if (labels.contains("state=\"" + s + "\"")) {
+                    sum += (long) Double.parseDouble(line.substring(close + 1).trim());
+                    seen = true;
+                }
+            }
+        }
+        return seen ? sum : -1;
     }
 
     // ---------------------------------------------------------------- submit
@@ -199,7 +364,7 @@ public final class LoadGenerator {
         Map<Integer, JsonNode> histories = forEach(pool, accepted, i -> get(out[i].coordinator(), "/api/v1/jobs/" + out[i].id() + "/events"));
         histories.forEach((i, h) -> {
             if (h != null) {
-                out[i] = out[i].withHistory(firstScheduled(h), running(h, settings.replicas()), out[i].state());
+                out[i] = out[i].withHistory(firstScheduled(h), running(h, settings.replicas()), finished(h), out[i].state());
             }
         });
         return List.of(out);
@@ -209,6 +374,16 @@ public final class LoadGenerator {
     static Instant firstScheduled(JsonNode history) {
         for (JsonNode e : history.get("events")) {
             if (e.get("type").asText().equals("JobScheduled")) {
+                return Instant.parse(e.get("at").asText());
+            }
+        }
+        return null;
+    }
+
+    /** When the job reached its final state (JobSucceeded, JobFailed or JobCancelled), or null. */
+    static Instant finished(JsonNode history) {
+        for (JsonNode e : history.get("events")) {
+            if (FINAL_EVENTS.contains(e.get("type").asText())) {
                 return Instant.parse(e.get("at").asText());
             }
         }

@@ -30,6 +30,25 @@ public record LoadResult(LoadSettings settings, Instant startedAt, double submit
         return jobs.stream().filter(JobTiming::ran).count();
     }
 
+    /** Jobs whose final event (succeeded, failed or cancelled) was read. */
+    public long finished() {
+        return jobs.stream().filter(JobTiming::finished).count();
+    }
+
+    /** Jobs that succeeded, as the tool last saw them. */
+    public long succeeded() {
+        return jobs.stream().filter(j -> "SUCCEEDED".equals(j.state())).count();
+    }
+
+    /** From the first POST until the last job's final event (coordinator clock); NaN when a job did not finish. */
+    public double allDoneSeconds() {
+        if (jobs.isEmpty() || finished() < jobs.size()) {
+            return Double.NaN;
+        }
+        Instant last = jobs.stream().map(JobTiming::finishedAt).max(Instant::compareTo).orElseThrow();
+        return Duration.between(startedAt, last).toNanos() / 1e9;
+    }
+
     /** POSTs beyond the first, over all jobs: refusals and failures that were retried. */
     public long retries() {
         return jobs.stream().filter(JobTiming::accepted).mapToLong(j -> j.attempts() - 1).sum();

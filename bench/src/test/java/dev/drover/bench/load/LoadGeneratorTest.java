@@ -49,4 +49,29 @@ class LoadGeneratorTest {
         assertNull(LoadGenerator.firstScheduled(h));
         assertNull(LoadGenerator.running(h, 1));
     }
+
+    @Test
+    void aJobIsFinishedAtItsFinalEvent() throws Exception {
+        JsonNode h = history(String.join(",",
+                event("JobScheduled", "2026-11-23T10:00:00.120Z", 1, 0),
+                event("ReplicaStarted", "2026-11-23T10:00:00.450Z", 1, 0),
+                event("ReplicaExited", "2026-11-23T10:00:00.460Z", 1, 0),
+                event("JobSucceeded", "2026-11-23T10:00:00.470Z", 1, 0)));
+        assertEquals(Instant.parse("2026-11-23T10:00:00.470Z"), LoadGenerator.finished(h));
+        assertNull(LoadGenerator.finished(history(event("ReplicaStarted", "2026-11-23T10:00:00.450Z", 1, 0))));
+    }
+
+    @Test
+    void theFinalJobsAreCountedFromTheJobsGaugeOverEveryQueue() {
+        String page = String.join("\n",
+                "# TYPE drover_jobs gauge",
+                "drover_jobs{queue=\"default\",state=\"PENDING\"} 4.0",
+                "drover_jobs{queue=\"default\",state=\"SUCCEEDED\"} 120.0",
+                "drover_jobs{queue=\"research\",state=\"SUCCEEDED\"} 3.0",
+                "drover_jobs{queue=\"default\",state=\"FAILED\"} 2.0",
+                "drover_jobs{queue=\"default\",state=\"CANCELLED\"} 1.0",
+                "drover_jobs_other{state=\"SUCCEEDED\"} 99.0");
+        assertEquals(126, LoadGenerator.finalJobs(page));
+        assertEquals(-1, LoadGenerator.finalJobs("# metrics off\n"));
+    }
 }

@@ -169,6 +169,11 @@ public final class SchedulerSingleton
 
   private record PreemptionAcked(String allocationKey) implements Command {}
 
+  /** Persist the enqueues and releases received since the last ledger write, in one write. */
+  private enum FlushWrites implements Command {
+    INSTANCE
+  }
+
   /** Every NodeEntity publishes itself at least this often (NodeEntity's tick). */
   private static final Duration NODES_REPUBLISHED = Duration.ofSeconds(3);
 
@@ -423,6 +428,7 @@ public final class SchedulerSingleton
         .onCommand(QueuesUpdated.class, this::onQueuesUpdated)
         .onCommand(GetQueueUsage.class, this::onGetQueueUsage)
         .onCommand(RunCycle.class, this::onRunCycle)
+        .onCommand(FlushWrites.class, this::onFlush)
         .onCommand(PreemptionAcked.class, (s, c) -> {
           unansweredPreemptions.remove(c.allocationKey());
           return Effect().noReply();
@@ -432,35 +438,90 @@ public final class SchedulerSingleton
         .build();
   }
 
+  /*
+   * Group commit. An enqueue or a release is not persisted on its own: it joins the batch and the
+   * batch is written by the FlushWrites that follows it in the mailbox. While a ledger write is in
+   * flight Pekko stashes every command, and unstashes them all before the next mailbox message, so
+   * everything that arrived during one write goes into the next one: one write per ledger
+   * round trip instead of one per job. Each command is still answered only after its event is
+   * durable, and the batch is decided in arrival order exactly as one command at a time would be.
+   */
+  private final List<Command> writeBatch = new ArrayList<>();
+  private boolean flushScheduled;
+
   private ReplyEffect<Event, State> onEnqueue(State s, Enqueue c) {
-    QueuedJob q = c.job();
-    QueuedJob waiting = s.pending().get(q.jobId());
-    boolean known = (waiting != null && waiting.attempt() >= q.attempt())
-        || s.allocations().containsKey(q.jobId() + "/" + q.attempt());
-    if (known) return Effect().reply(c.replyTo(), Done.getInstance());
-    return Effect()
-        .persist(new JobQueued(q, clock.instant()))
-        .thenRun(DroverMetrics.journalWrite("scheduler"))
-        .thenRun(ns -> requestCycle())
-        .thenReply(c.replyTo(), ns -> Done.getInstance());
+    return batch(c);
   }
 
   private ReplyEffect<Event, State> onRelease(State s, Release c) {
-    QueuedJob waiting = s.pending().get(c.jobId());
-    boolean held = s.allocations().containsKey(c.jobId() + "/" + c.attempt())
-        || (waiting != null && waiting.attempt() == c.attempt());
-    if (!held) return Effect().reply(c.replyTo(), Done.getInstance());
+    return batch(c);
+  }
+
+  private ReplyEffect<Event, State> batch(Command c) {
+    writeBatch.add(c);
+    if (!flushScheduled) {
+      flushScheduled = true;
+      ctx.getSelf().tell(FlushWrites.INSTANCE);
+    }
+    return Effect().noReply();
+  }
+
+  private ReplyEffect<Event, State> onFlush(State s, FlushWrites c) {
+    flushScheduled = false;
+    if (writeBatch.isEmpty()) return Effect().noReply();
+    List<Command> batch = List.copyOf(writeBatch);
+    writeBatch.clear();
+    // What the batch's earlier events did to the ledger, for the later commands' checks.
+    Map<String, QueuedJob> queuedNow = new HashMap<>(); // job id -> queued in this batch, or null: released in it
+    Set<String> releasedNow = new HashSet<>();
+    List<Event> events = new ArrayList<>();
+    List<Release> released = new ArrayList<>();
+    Instant now = clock.instant();
+    for (Command cmd : batch) {
+      if (cmd instanceof Enqueue e) {
+        QueuedJob q = e.job();
+        QueuedJob waiting = queuedNow.containsKey(q.jobId()) ? queuedNow.get(q.jobId()) : s.pending().get(q.jobId());
+        String key = q.jobId() + "/" + q.attempt();
+        boolean known = (waiting != null && waiting.attempt() >= q.attempt())
+            || (!releasedNow.contains(key) && s.allocations().containsKey(key));
+        if (known) continue;
+        events.add(new JobQueued(q, now));
+        queuedNow.put(q.jobId(), q);
+      } else if (cmd instanceof Release r) {
+        QueuedJob waiting = queuedNow.containsKey(r.jobId()) ? queuedNow.get(r.jobId()) : s.pending().get(r.jobId());
+        String key = r.jobId() + "/" + r.attempt();
+        boolean waitingAttempt = waiting != null && waiting.attempt() == r.attempt();
+        boolean held = (!releasedNow.contains(key) && s.allocations().containsKey(key)) || waitingAttempt;
+        if (!held) continue;
+        events.add(new JobReleased(r.jobId(), r.attempt(), r.completedRuntimeMillis(), now));
+        releasedNow.add(key);
+        if (waitingAttempt) queuedNow.put(r.jobId(), null);
+        released.add(r);
+      }
+    }
+    if (events.isEmpty()) return Effect().none().thenRun(ns -> answer(batch)).thenNoReply();
     return Effect()
-        .persist(new JobReleased(c.jobId(), c.attempt(), c.completedRuntimeMillis(), clock.instant()))
+        .persist(events)
         .thenRun(DroverMetrics.journalWrite("scheduler"))
         .thenRun(ns -> {
-          unanswered.remove(c.jobId() + "/" + c.attempt());
-          unansweredPreemptions.remove(c.jobId() + "/" + c.attempt());
-          preemptionReasons.remove(c.jobId() + "/" + c.attempt());
-          reasons.remove(c.jobId());
+          for (Release r : released) {
+            String key = r.jobId() + "/" + r.attempt();
+            unanswered.remove(key);
+            unansweredPreemptions.remove(key);
+            preemptionReasons.remove(key);
+            reasons.remove(r.jobId());
+          }
           requestCycle();
+          answer(batch);
         })
-        .thenReply(c.replyTo(), ns -> Done.getInstance());
+        .thenNoReply();
+  }
+
+  private static void answer(List<Command> batch) {
+    for (Command cmd : batch) {
+      if (cmd instanceof Enqueue e) e.replyTo().tell(Done.getInstance());
+      else if (cmd instanceof Release r) r.replyTo().tell(Done.getInstance());
+    }
   }
 
   private ReplyEffect<Event, State> onAnswer(State s, PlacementAnswer c) {

@@ -69,6 +69,35 @@ class SchedulerSingletonTest {
   }
 
   @Test
+  void enqueuesAndReleasesArrivingTogetherAreWrittenTogetherAndDecidedInArrivalOrder() {
+    ActorTestKit own = ActorTestKit.create(ProbePeers.testKitConfig());
+    try {
+      Peers peers = new ProbePeers(own.createTestProbe(), own.createTestProbe(), own.createTestProbe());
+      org.apache.pekko.actor.typed.ActorRef<SchedulerSingleton.Command> scheduler =
+          own.spawn(SchedulerSingleton.create(TestSettings.fast(), peers));
+      TestProbe<Done> done = own.createTestProbe();
+      Instant t0 = Instant.parse("2026-01-01T00:00:00Z");
+      // No node is known, so nothing is placed: the ledger's waiting jobs are exactly what was queued.
+      for (int i = 0; i < 50; i++) scheduler.tell(new SchedulerSingleton.Enqueue(job("j-" + i, "b", 1, t0.plusSeconds(i), 0, false), done.ref()));
+      scheduler.tell(new SchedulerSingleton.Enqueue(job("j-0", "b", 1, t0, 0, false), done.ref())); // a repeat
+      scheduler.tell(new SchedulerSingleton.Release("j-1", 1, null, done.ref())); // released in the burst it was queued in
+      scheduler.tell(new SchedulerSingleton.Enqueue(job("j-1", "b", 1, t0.plusSeconds(1), 0, false), done.ref())); // a late repeat
+      scheduler.tell(new SchedulerSingleton.Release("j-99", 1, null, done.ref())); // never queued
+      assertEquals(54, done.receiveSeveralMessages(54, Duration.ofSeconds(10)).size(), "every command is answered once");
+      TestProbe<SchedulerSingleton.QueueUsage> usage = own.createTestProbe();
+      scheduler.tell(new SchedulerSingleton.GetQueueUsage(usage.ref()));
+      // j-1 was released, and its late repeat queued it again, exactly as one command at a time would have
+      assertEquals(50, usage.receiveMessage().byQueue().get("default").pendingJobs());
+      List<Object> events = org.apache.pekko.persistence.testkit.javadsl.PersistenceTestKit.create(own.system())
+          .persistedInStorage(SchedulerSingleton.PERSISTENCE_ID.id());
+      assertEquals(51, events.stream().filter(e -> e instanceof SchedulerSingleton.JobQueued).count(), "the repeat of j-0 wrote nothing");
+      assertEquals(1, events.stream().filter(e -> e instanceof SchedulerSingleton.JobReleased).count(), "j-99 was never held");
+    } finally {
+      own.shutdownTestKit();
+    }
+  }
+
+  @Test
   void placementsAreJournaledBeforeTheJobIsToldAndReofferedUntilAnswered() {
     node("n1", 8);
     enqueue(job("j-1", "train", 2, Instant.parse("2026-01-01T00:00:00Z"), 0, false));
