@@ -14,8 +14,6 @@ import dev.drover.agent.host.HostFacts;
 import dev.drover.agent.link.CoordinatorEndpoints;
 import dev.drover.agent.metrics.MetricsSettings;
 import dev.drover.protocol.ProtocolVersion;
-import dev.drover.protocol.spec.Durations;
-import dev.drover.protocol.spec.Quantities;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.InetSocketAddress;
@@ -308,17 +306,7 @@ public final class AgentMain implements Callable<Integer> {
   }
 
   private Duration healthInterval() {
-    Duration d;
-    try {
-      d = Durations.parse(healthInterval);
-    } catch (IllegalArgumentException e) {
-      throw usage("invalid --health-interval '" + healthInterval + "': " + e.getMessage());
-    }
-    if (d.compareTo(MIN_HEALTH_INTERVAL) < 0 || d.compareTo(MAX_HEALTH_INTERVAL) > 0) {
-      throw usage("--health-interval must be between " + Durations.format(MIN_HEALTH_INTERVAL) + " and "
-          + Durations.format(MAX_HEALTH_INTERVAL) + ", got '" + healthInterval + "'");
-    }
-    return d;
+    return OptionValues.duration(spec, "--health-interval", healthInterval, MIN_HEALTH_INTERVAL, MAX_HEALTH_INTERVAL);
   }
 
   private HealthPolicy healthPolicy() {
@@ -333,16 +321,7 @@ public final class AgentMain implements Callable<Integer> {
   }
 
   private MetricsSettings metrics() {
-    Duration every;
-    try {
-      every = Durations.parse(metricsInterval);
-    } catch (IllegalArgumentException e) {
-      throw usage("invalid --metrics-interval '" + metricsInterval + "': " + e.getMessage());
-    }
-    if (every.compareTo(MIN_HEALTH_INTERVAL) < 0 || every.compareTo(MAX_HEALTH_INTERVAL) > 0) {
-      throw usage("--metrics-interval must be between " + Durations.format(MIN_HEALTH_INTERVAL) + " and "
-          + Durations.format(MAX_HEALTH_INTERVAL) + ", got '" + metricsInterval + "'");
-    }
+    Duration every = OptionValues.duration(spec, "--metrics-interval", metricsInterval, MIN_HEALTH_INTERVAL, MAX_HEALTH_INTERVAL);
     String l = metricsListen.trim();
     if (l.equalsIgnoreCase("none") || l.equalsIgnoreCase("off")) {
       return new MetricsSettings(null, every);
@@ -392,55 +371,20 @@ public final class AgentMain implements Callable<Integer> {
   }
 
   private String token() {
-    if (joinToken != null && joinTokenFile != null) {
-      throw usage("give either --join-token or --join-token-file, not both");
-    }
-    String t = joinToken;
-    if (joinTokenFile != null) {
-      try {
-        t = Files.readString(joinTokenFile, StandardCharsets.UTF_8).trim();
-      } catch (IOException e) {
-        throw usage("cannot read --join-token-file " + joinTokenFile + ": " + e.getMessage());
-      }
-    }
-    if (t == null) {
-      t = System.getenv("DROVER_JOIN_TOKEN");
-    }
-    if (t == null || t.isBlank()) {
-      throw usage("a join token is required: --join-token, --join-token-file or env DROVER_JOIN_TOKEN");
-    }
-    return t.trim();
+    return OptionValues.joinToken(spec, joinToken, joinTokenFile);
   }
 
   private Duration silenceTimeout() {
-    Duration d;
-    try {
-      d = Durations.parse(coordinatorSilenceTimeout);
-    } catch (IllegalArgumentException e) {
-      throw usage("invalid --coordinator-silence-timeout '" + coordinatorSilenceTimeout + "': " + e.getMessage());
-    }
-    if (d.compareTo(MIN_SILENCE_TIMEOUT) < 0 || d.compareTo(MAX_SILENCE_TIMEOUT) > 0) {
-      throw usage("--coordinator-silence-timeout must be between " + Durations.format(MIN_SILENCE_TIMEOUT) + " and "
-          + Durations.format(MAX_SILENCE_TIMEOUT) + ", got '" + coordinatorSilenceTimeout + "'");
-    }
-    return d;
+    return OptionValues.duration(spec, "--coordinator-silence-timeout", coordinatorSilenceTimeout, MIN_SILENCE_TIMEOUT,
+        MAX_SILENCE_TIMEOUT);
   }
 
   private long bytes(String option, String value) {
-    long b;
-    try {
-      b = Quantities.parseBytes(value);
-    } catch (IllegalArgumentException e) {
-      throw usage("invalid " + option + " '" + value + "': " + e.getMessage());
-    }
-    if (b <= 0) {
-      throw usage(option + " must be positive, got '" + value + "'");
-    }
-    return b;
+    return OptionValues.bytes(spec, option, value);
   }
 
   private CommandLine.ParameterException usage(String message) {
-    return new CommandLine.ParameterException(spec.commandLine(), message);
+    return OptionValues.usage(spec, message);
   }
 
   /** Reports the build version for --version. */

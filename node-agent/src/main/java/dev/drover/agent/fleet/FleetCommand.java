@@ -1,5 +1,6 @@
 package dev.drover.agent.fleet;
 
+import dev.drover.agent.OptionValues;
 import dev.drover.agent.AgentMain;
 import dev.drover.agent.AgentSettings;
 import dev.drover.agent.faults.FaultInjectionSettings;
@@ -8,10 +9,8 @@ import dev.drover.agent.gpu.SimulatedBackend;
 import dev.drover.agent.health.HealthPolicy;
 import dev.drover.agent.link.CoordinatorEndpoints;
 import dev.drover.protocol.spec.Durations;
-import dev.drover.protocol.spec.Quantities;
 import java.io.IOException;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -207,54 +206,18 @@ public final class FleetCommand implements Callable<Integer> {
   }
 
   private String token() {
-    if (joinToken != null && joinTokenFile != null) {
-      throw usage("give either --join-token or --join-token-file, not both");
-    }
-    String t = joinToken;
-    if (joinTokenFile != null) {
-      try {
-        t = Files.readString(joinTokenFile, StandardCharsets.UTF_8).trim();
-      } catch (IOException e) {
-        throw usage("cannot read --join-token-file " + joinTokenFile + ": " + e.getMessage());
-      }
-    }
-    if (t == null) {
-      t = System.getenv("DROVER_JOIN_TOKEN");
-    }
-    if (t == null || t.isBlank()) {
-      throw usage("a join token is required: --join-token, --join-token-file or env DROVER_JOIN_TOKEN");
-    }
-    return t.trim();
+    return OptionValues.joinToken(spec, joinToken, joinTokenFile);
   }
 
   private Duration duration(String option, String value, Duration min, Duration max) {
-    Duration d;
-    try {
-      d = value.trim().equals("0") ? Duration.ZERO : Durations.parse(value);
-    } catch (IllegalArgumentException e) {
-      throw usage("invalid " + option + " '" + value + "': " + e.getMessage());
-    }
-    if (d.compareTo(min) < 0 || d.compareTo(max) > 0) {
-      throw usage(option + " must be between " + (min.isZero() ? "0" : Durations.format(min)) + " and "
-          + Durations.format(max) + ", got '" + value + "'");
-    }
-    return d;
+    return OptionValues.duration(spec, option, value, min, max);
   }
 
   private long bytes(String option, String value) {
-    long b;
-    try {
-      b = Quantities.parseBytes(value);
-    } catch (IllegalArgumentException e) {
-      throw usage("invalid " + option + " '" + value + "': " + e.getMessage());
-    }
-    if (b <= 0) {
-      throw usage(option + " must be positive, got '" + value + "'");
-    }
-    return b;
+    return OptionValues.bytes(spec, option, value);
   }
 
   private CommandLine.ParameterException usage(String message) {
-    return new CommandLine.ParameterException(spec.commandLine(), message);
+    return OptionValues.usage(spec, message);
   }
 }
