@@ -33,9 +33,14 @@ public final class TlsTrust {
     this.authorities = authorities;
   }
 
-  /** Trust as the JVM has it ({@code cacerts}, or {@code -Djavax.net.ssl.trustStore}). */
+  /** Trust as the JVM has it ({@code cacerts}, or {@code -Djavax.net.ssl.trustStore}); made once per JVM. */
   public static TlsTrust jvmDefault() {
-    return new TlsTrust(context(null), JVM_DEFAULT, null, List.of());
+    return JvmDefault.TRUST;
+  }
+
+  /** Loaded on first use: most agents and CLI runs never open a TLS connection. */
+  private static final class JvmDefault {
+    static final TlsTrust TRUST = new TlsTrust(context(null), JVM_DEFAULT, null, List.of());
   }
 
   /**

@@ -95,6 +95,20 @@ public final class TestPki {
     return keystore;
   }
 
+  /** A server-side TLS context with the key and chain of a keystore made here. */
+  public static javax.net.ssl.SSLContext serverContext(Path keystore) throws IOException, java.security.GeneralSecurityException {
+    java.security.KeyStore ks = java.security.KeyStore.getInstance("PKCS12");
+    try (java.io.InputStream in = Files.newInputStream(keystore)) {
+      ks.load(in, PASSWORD.toCharArray());
+    }
+    javax.net.ssl.KeyManagerFactory kmf =
+        javax.net.ssl.KeyManagerFactory.getInstance(javax.net.ssl.KeyManagerFactory.getDefaultAlgorithm());
+    kmf.init(ks, PASSWORD.toCharArray());
+    javax.net.ssl.SSLContext ctx = javax.net.ssl.SSLContext.getInstance("TLS");
+    ctx.init(kmf.getKeyManagers(), null, null);
+    return ctx;
+  }
+
   /** A file holding {@link #PASSWORD} and a newline, as an operator would write it. */
   public Path passwordFile() throws IOException {
     Path f = dir.resolve("keystore-password");
