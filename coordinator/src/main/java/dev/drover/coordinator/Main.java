@@ -241,8 +241,9 @@ public final class Main implements Callable<Integer> {
       Instant now = Instant.now();
       system.log().info("TLS: the API port serves HTTPS and WSS only, {}", tls.describe(now));
       if (tls.expiresSoon(now)) {
-        system.log().warn("TLS: the server certificate expires on {}, within {} days: put a renewed one in the keystore and "
-            + "restart the coordinator", tls.certificate().getNotAfter().toInstant(), ServerTls.EXPIRY_WARNING.toDays());
+        Instant notAfter = tls.certificate().getNotAfter().toInstant();
+        system.log().warn("TLS: the server certificate expires in {} days (on {}): put a renewed one in the keystore and "
+            + "restart the coordinator", Duration.between(now, notAfter).toDays(), notAfter);
       }
     }
     system.log().info("Drover coordinator listening on {} ({}, cluster address {})", url,

@@ -247,7 +247,10 @@ public final class DroverClient {
       }
       var tls = trust.explain(e, "the server's certificate", "the Drover server at " + server);
       if (tls.isPresent()) throw new TransportException(tls.get(), e);
-      throw new TransportException("lost the connection to the Drover server at " + server + ": " + reason(e), e);
+      // a TLS server drops a cleartext request without a byte of answer
+      String hint = "http".equalsIgnoreCase(server.getScheme()) && reason(e).contains("received no bytes")
+          ? " (does the server take HTTPS only? then use https:// and --ca-cert)" : "";
+      throw new TransportException("lost the connection to the Drover server at " + server + ": " + reason(e) + hint, e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new TransportException("interrupted while talking to " + server, e);

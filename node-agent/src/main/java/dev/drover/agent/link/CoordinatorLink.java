@@ -102,6 +102,8 @@ public final class CoordinatorLink implements AutoCloseable {
   private final HttpClient http;
   private final TlsTrust trust;
   private final FailureReports tlsFailures = new FailureReports(TLS_REPORT_INTERVAL, System::nanoTime);
+  /** The last attempt failed in TLS, reported (or held back) already: the next "Connecting" line is debug only. */
+  private boolean quietRetry;
   /** "[node] " in front of every log line when agents share a JVM (fleet), else empty. */
   private final String who;
   private int nextEndpoint;
@@ -268,7 +270,11 @@ public final class CoordinatorLink implements AutoCloseable {
     URI uri = endpoints.get(index);
     Connection c = new Connection(index, uri);
     current = c;
-    log.info(who + "Connecting to coordinator {}", uri);
+    if (quietRetry) {
+      log.debug(who + "Connecting to coordinator {}", uri);
+    } else {
+      log.info(who + "Connecting to coordinator {}", uri);
+    }
     // the builder's timeout bounds the whole opening handshake, not only the TCP connect, so a
     // coordinator that accepts connections but is paused is given up after the silence timeout
     http.newWebSocketBuilder()
@@ -279,6 +285,7 @@ public final class CoordinatorLink implements AutoCloseable {
   }
 
   private void opened(Connection c, WebSocket ws, Throwable err) {
+    quietRetry = false;
     if (err != null) {
       Throwable cause = err instanceof CompletionException && err.getCause() != null ? err.getCause() : err;
       if (cause instanceof WebSocketHandshakeException h) {
@@ -297,6 +304,7 @@ public final class CoordinatorLink implements AutoCloseable {
           log.error(who + "{}; retrying{}", tls.get(),
               unreported == 0 ? "" : " (" + unreported + " attempts failed the same way since the last report)");
         }
+        quietRetry = true;
         lost(c, tls.get(), true);
         return;
       }

@@ -96,6 +96,8 @@ class TlsLinkTest {
     assertEquals(1, errors.size(), "reported once, not at every retry: " + errors);
     assertTrue(errors.get(0).startsWith(expected) && errors.get(0).endsWith("; retrying"), errors.get(0));
     assertTrue(lines(Level.WARN).isEmpty(), "no retry line per attempt: " + lines(Level.WARN));
+    assertEquals(1, lines(Level.INFO).stream().filter(l -> l.startsWith("Connecting to coordinator")).count(),
+        "only the first attempt says it connects: " + lines(Level.INFO));
     assertTrue(coordinator.connections.isEmpty(), "no WebSocket was opened");
 
     // the operator installs a certificate from the right CA on the coordinator: the agent gets in by itself
