@@ -112,6 +112,34 @@ undocumented() {
 check "every role variable documented with its default (example group_vars, docs/deploy.md)" undocumented
 phase_end
 
+# ------------------------------------------------------------------------------ the process-mode helper
+
+phase_start "the drover-service helper"
+HELPER="$ROOT/ansible/roles/common/files/drover-service"
+svc() { /usr/bin/python3 "$HELPER" "$1" "$WORK/units/$2.service" --run-dir "$WORK/units/run" --log-dir "$WORK/units/log"; }
+helper_semantics() {
+  mkdir -p "$WORK/units"
+  printf '[Service]\nEnvironment="GREETING=hello there"\nWorkingDirectory=%s\nExecStart=/bin/sh -c '"'"'echo "$GREETING from $PWD"; exec sleep 300'"'"'\n' \
+    "$WORK/units" >"$WORK/units/sleeper.service"
+  printf '[Service]\nExecStart=/bin/sh -c "echo cannot start; exit 3"\n' >"$WORK/units/broken.service"
+  printf '[Service]\nTimeoutStopSec=1\nExecStart=/bin/sh -c "trap \\"\\" TERM; while :; do sleep 0.2; done"\n' >"$WORK/units/stubborn.service"
+  printf '[Service]\nType=forking\nExecStart=/bin/true\n' >"$WORK/units/forking.service"
+  local out
+  out="$(svc start sleeper)" && jq -e '.changed == true' <<<"$out" >/dev/null || { say "start: $out"; return 1; }
+  out="$(svc start sleeper)" && jq -e '.changed == false' <<<"$out" >/dev/null || { say "second start: $out"; return 1; }
+  grep -q "hello there from $WORK/units" "$WORK/units/log/sleeper.log" || { say "no environment/working directory in the log"; return 1; }
+  out="$(svc stop sleeper)" && jq -e '.changed == true' <<<"$out" >/dev/null || { say "stop: $out"; return 1; }
+  out="$(svc stop sleeper)" && jq -e '.changed == false' <<<"$out" >/dev/null || { say "second stop: $out"; return 1; }
+  out="$(svc start broken)"; [[ $? -eq 1 ]] && jq -e '.failed and (.msg | test("exited with status 3")) and (.msg | test("cannot start"))' <<<"$out" >/dev/null \
+    || { say "broken: $out"; return 1; }
+  svc start stubborn >/dev/null && out="$(svc stop stubborn)" && jq -e '.msg | test("SIGKILL after 1s")' <<<"$out" >/dev/null \
+    || { say "stubborn: $out"; return 1; }
+  out="$(svc start forking)"; [[ $? -eq 2 ]] && jq -e '.msg | test("Type=forking is not supported")' <<<"$out" >/dev/null \
+    || { say "forking: $out"; return 1; }
+}
+check "drover-service: starts with the unit's environment, reports changes only when it acts, names failures, escalates to SIGKILL" helper_semantics
+phase_end
+
 # ------------------------------------------------------------------------------ the test inventory
 
 declare -A TAKEN=()
@@ -185,6 +213,10 @@ all:
           drover_prefix: "$WORK/hosts/n2"
           drover_agent_rack: r2
           drover_agent_port_range: "30500-30999"
+    clients:
+      hosts:
+        ops1:
+          drover_prefix: "$WORK/hosts/ops1"
 EOF
 }
 write_inventory
@@ -268,6 +300,12 @@ job_succeeds() {
   return 1
 }
 check "a job submitted with the distribution's CLI over $SCHEME succeeds" job_succeeds
+cli_host_works() {
+  # the cli role's config (URL, CA) on the clients host, with a token given on the command line
+  DROVER_CONFIG="$WORK/hosts/ops1/etc/drover/cli.conf" "$WORK/hosts/ops1/opt/drover/current/bin/drover" \
+    --token "$(sed -n 's/^token=//p' "$DROVER_CONFIG")" nodes 2>&1 | grep -c ' Ready ' | grep -qx 2
+}
+check "the clients host's CLI (cli role: URL and CA) lists both nodes" cli_host_works
 phase_end
 
 # ------------------------------------------------------------------------------ idempotence
@@ -276,7 +314,7 @@ phase_start "site.yml, second run"
 idempotent() {
   playbook site-2.log site.yml || { say "site.yml failed (second run), log $LOGS/site-2.log"; return 1; }
   local h c ok=0
-  for h in cass1 c1 n1 n2; do
+  for h in cass1 c1 n1 n2 ops1; do
     c="$(recap_changed site-2.log "$h")"
     [[ "$c" == 0 ]] || { say "$h: changed=${c:-?} on the second run"; ok=1; }
   done
@@ -285,6 +323,18 @@ idempotent() {
 }
 check "second site.yml run: changed=0 for every host" idempotent
 SUMMARY+=("        second run recap: $(recap_line site-2.log)")
+if ! command -v nvidia-smi >/dev/null 2>&1; then
+  no_driver_refused() {
+    # n2 as a real GPU node: this machine has no NVIDIA driver, so the role must stop with its message
+    if playbook site-nodriver.log site.yml --limit n2 -e drover_agent_simulate_gpus=0; then
+      say "site.yml succeeded without a driver"; return 1
+    fi
+    grep -q "n2: nvidia-smi is not installed.*install the NVIDIA driver on this GPU node, or set drover_agent_simulate_gpus" \
+      <(tr -d '\n' <"$LOGS/site-nodriver.log" | sed 's/  */ /g') || { say "message: $(grep -m1 -A2 'fatal:' "$LOGS/site-nodriver.log")"; return 1; }
+    [[ "$(recap_changed site-nodriver.log n2)" == 0 && "$(node_field n2 status)" == Ready ]]
+  }
+  check "a GPU node without nvidia-smi fails with the driver message, changing nothing" no_driver_refused
+fi
 phase_end
 
 phase_start "a change on one agent"
