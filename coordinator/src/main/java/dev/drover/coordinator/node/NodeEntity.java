@@ -69,7 +69,13 @@ public final class NodeEntity
 
   public sealed interface Command extends CborSerializable {}
 
-  public record AgentConnected(ActorRef<AgentSession.Command> session, AgentMessage.Hello hello) implements Command {}
+  /** @param instance the agent process's id across its reconnects, or null (older agents send none) */
+  public record AgentConnected(ActorRef<AgentSession.Command> session, AgentMessage.Hello hello, String instance)
+      implements Command {
+    public AgentConnected(ActorRef<AgentSession.Command> session, AgentMessage.Hello hello) {
+      this(session, hello, null);
+    }
+  }
 
   public record FromAgent(ActorRef<AgentSession.Command> session, AgentMessage message) implements Command {}
 
@@ -307,6 +313,8 @@ public final class NodeEntity
 
   // Soft state: rebuilt from the agent after any restart.
   private ActorRef<AgentSession.Command> session;
+  /** The current link's agent instance (see AgentGateway.INSTANCE_HEADER), or null. */
+  private String sessionInstance;
   private Instant lastSeen;
   private List<GpuSample> telemetry = List.of();
   private final Map<String, ReplicaStatus> actual = new HashMap<>();
@@ -317,6 +325,12 @@ public final class NodeEntity
   /** What this entity last published to the node directory (lastSeenAt left out), and when. */
   private dev.drover.protocol.api.NodeView directoryView;
   private int directoryTick;
+  /** The journaled state, the unusable GPUs and the scheduler's picture as of the last publish. */
+  private State publishedState;
+  private Set<Integer> publishedUnusable = Set.of();
+  private SchedulerSingleton.NodeUpdated publishedInfo;
+  /** Soft state the node's view shows (telemetry, actual replicas, the link) changed since the last publish. */
+  private boolean softChanged = true;
   private final java.util.ArrayDeque<AgentMessage.Telemetry> samples = new java.util.ArrayDeque<>();
   private int ticks;
 
@@ -367,7 +381,11 @@ public final class NodeEntity
         .onCommand(AgentConnected.class, this::onConnected)
         .onCommand(FromAgent.class, this::onFromAgent)
         .onCommand(AgentDisconnected.class, (s, c) -> {
-          if (c.session().equals(session)) session = null;
+          if (c.session().equals(session)) {
+            session = null;
+            sessionInstance = null;
+            softChanged = true;
+          }
           return Effect().noReply();
         })
         .onCommand(Assign.class, this::onAssign)
@@ -425,7 +443,10 @@ public final class NodeEntity
     AgentMessage.Hello h = c.hello();
     if (session != null && !session.equals(c.session())) {
       Duration silent = Duration.between(lastSeen, clock.instant());
-      if (silent.compareTo(settings.heartbeatInterval().multipliedBy(3)) < 0 && sessionHostReachable()) {
+      // The same agent process on a new connection (it gave up the old one, which this coordinator
+      // may not have seen closing yet) takes over at once: refusing it would only make it retry.
+      boolean sameAgent = c.instance() != null && c.instance().equals(sessionInstance);
+      if (!sameAgent && silent.compareTo(settings.heartbeatInterval().multipliedBy(3)) < 0 && sessionHostReachable()) {
         // The current link is alive: this is a second agent using the same name, not a reconnect.
         // Refuse the newcomer rather than let the two take the node from each other forever.
         c.session().tell(new AgentSession.Close("node name " + name + " is already connected from " + s.address()
@@ -438,6 +459,7 @@ public final class NodeEntity
       ctx.unwatch(session);
     }
     session = c.session();
+    sessionInstance = c.instance();
     // The link may live on another coordinator: its end (that coordinator leaving or crashing) is a disconnect.
     ctx.watchWith(session, new AgentDisconnected(session));
     lastSeen = clock.instant();
@@ -474,6 +496,7 @@ public final class NodeEntity
     AgentMessage m = c.message();
     if (m instanceof AgentMessage.Telemetry t) {
       telemetry = List.copyOf(t.gpus());
+      softChanged = true;
       samples.addLast(t);
       while (samples.size() > settings.health().telemetryHistory()) samples.removeFirst();
     } else if (m instanceof AgentMessage.Health h) {
@@ -539,6 +562,7 @@ public final class NodeEntity
     if (!s.assignments().containsKey(st.allocationId())) return;
     ReplicaStatus previous = actual.put(st.allocationId(), st);
     if (st.equals(previous)) return;
+    softChanged = true;
     unacknowledged.put(st.allocationId(), st);
     forward(s.assignments().get(st.allocationId()), st);
   }
@@ -692,8 +716,16 @@ public final class NodeEntity
           })
           .thenNoReply();
     }
-    // Every second: a scheduler that just took over knows every node within a second.
-    publish(s);
+    // Every second: a scheduler that just took over knows every node within a second. The node's
+    // view is rebuilt only when something it shows changed (heartbeats change nothing but lastSeen,
+    // refreshed every REFRESH_TICKS), so a quiet node costs one message to the scheduler per tick.
+    Set<Integer> unusableNow = unusable(s);
+    if (s != publishedState || softChanged || !unusableNow.equals(publishedUnusable)
+        || ticks - directoryTick >= NodeDirectory.REFRESH_TICKS || publishedInfo == null) {
+      publish(s, unusableNow);
+    } else {
+      peers.scheduler().tell(publishedInfo);
+    }
     Duration silent = Duration.between(lastSeen, clock.instant());
     // After a freeze of this coordinator every agent looks silent: judge them only once settled.
     if (s.ready() && silent.compareTo(settings.nodeTimeout()) > 0 && PauseGuard.get(ctx.getSystem()).settled()) {
@@ -718,6 +750,7 @@ public final class NodeEntity
     ReplicaStatus lost = new ReplicaStatus(a.allocationId(), a.jobId(), a.attempt(), a.rank(), ReplicaPhase.EXITED,
         known == null ? null : known.pid(), null, Termination.LOST, message, known == null ? null : known.startedAt(), now);
     actual.put(a.allocationId(), lost);
+    softChanged = true;
     unacknowledged.put(a.allocationId(), lost);
     forward(a, lost);
   }
@@ -729,18 +762,26 @@ public final class NodeEntity
   }
 
   private void publish(State s) {
+    publish(s, unusable(s));
+  }
+
+  private void publish(State s, Set<Integer> unusable) {
     if (!s.registered()) return;
-    publishToDirectory(s);
+    publishedState = s;
+    publishedUnusable = unusable;
+    softChanged = false;
+    publishToDirectory(s, unusable);
     NodeInventory inv = s.inventory();
-    peers.scheduler()
-        .tell(new SchedulerSingleton.NodeUpdated(new SchedulerSingleton.NodeInfo(name, s.address(), s.ready(), s.cordoned(),
-            s.draining(), inv.gpus(), inv.cpus(), inv.memoryBytes(), inv.labels(), inv.portRangeStart(), inv.portRangeEnd(),
-            unusable(s))));
+    publishedInfo = new SchedulerSingleton.NodeUpdated(new SchedulerSingleton.NodeInfo(name, s.address(), s.ready(), s.cordoned(),
+        s.draining(), inv.gpus(), inv.cpus(), inv.memoryBytes(), inv.labels(), inv.portRangeStart(), inv.portRangeEnd(),
+        unusable));
+    peers.scheduler().tell(publishedInfo);
   }
 
   /** Publishes the node's view when it changed (heartbeat times aside), and every few ticks regardless. */
-  private void publishToDirectory(State s) {
-    dev.drover.protocol.api.NodeView v = dev.drover.coordinator.api.NodeViews.view(ok(s).view());
+  private void publishToDirectory(State s, Set<Integer> unusable) {
+    dev.drover.protocol.api.NodeView v = dev.drover.coordinator.api.NodeViews.view(
+        new View(s, session != null, lastSeen, telemetry, Map.copyOf(actual), unusable));
     dev.drover.protocol.api.NodeView key = withoutLastSeen(v);
     if (key.equals(directoryView) && ticks - directoryTick < NodeDirectory.REFRESH_TICKS) return;
     directoryView = key;
