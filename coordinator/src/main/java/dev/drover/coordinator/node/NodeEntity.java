@@ -316,6 +316,8 @@ public final class NodeEntity
   /** The current link's agent instance (see AgentGateway.INSTANCE_HEADER), or null. */
   private String sessionInstance;
   private Instant lastSeen;
+  /** The agent's silence as this entity vouches for it (its own lag left out): what node-timeout is held against. */
+  private final AgentSilence silence;
   private List<GpuSample> telemetry = List.of();
   private final Map<String, ReplicaStatus> actual = new HashMap<>();
   private final Map<String, ReplicaStatus> unacknowledged = new LinkedHashMap<>();
@@ -333,6 +335,7 @@ public final class NodeEntity
   private boolean softChanged = true;
   private final java.util.ArrayDeque<AgentMessage.Telemetry> samples = new java.util.ArrayDeque<>();
   private int ticks;
+  private static final Duration TICK = Duration.ofSeconds(1);
 
   private NodeEntity(
       String name, DroverSettings settings, Peers peers, ActorContext<Command> ctx, TimerScheduler<Command> timers, Clock clock) {
@@ -344,6 +347,7 @@ public final class NodeEntity
     this.timers = timers;
     this.clock = clock;
     this.lastSeen = clock.instant();
+    this.silence = new AgentSilence(TICK.multipliedBy(2), lastSeen);
   }
 
   @Override
@@ -368,7 +372,8 @@ public final class NodeEntity
           // Agents get a full timeout to reconnect after a coordinator restart before their
           // node is declared NotReady.
           lastSeen = clock.instant();
-          timers.startTimerWithFixedDelay(Tick.INSTANCE, Duration.ofSeconds(1));
+          silence.heard(lastSeen);
+          timers.startTimerWithFixedDelay(Tick.INSTANCE, TICK);
           publish(state);
         })
         .build();
@@ -463,6 +468,7 @@ public final class NodeEntity
     // The link may live on another coordinator: its end (that coordinator leaving or crashing) is a disconnect.
     ctx.watchWith(session, new AgentDisconnected(session));
     lastSeen = clock.instant();
+    silence.heard(lastSeen);
     Instant now = clock.instant();
     List<Event> events = new ArrayList<>();
     if (!s.registered() || !h.inventory().equals(s.inventory()) || !h.address().equals(s.address())
@@ -493,6 +499,7 @@ public final class NodeEntity
     }
     if (!c.session().equals(session)) return Effect().noReply();
     lastSeen = clock.instant();
+    silence.heard(lastSeen);
     AgentMessage m = c.message();
     if (m instanceof AgentMessage.Telemetry t) {
       telemetry = List.copyOf(t.gpus());
@@ -726,7 +733,7 @@ public final class NodeEntity
     } else {
       peers.scheduler().tell(publishedInfo);
     }
-    Duration silent = Duration.between(lastSeen, clock.instant());
+    Duration silent = silence.tick(clock.instant());
     // After a freeze of this coordinator every agent looks silent: judge them only once settled.
     if (s.ready() && silent.compareTo(settings.nodeTimeout()) > 0 && PauseGuard.get(ctx.getSystem()).settled()) {
       String reason = "no message from the agent for " + silent.toSeconds() + "s (timeout " + settings.nodeTimeout().toSeconds() + "s)";
