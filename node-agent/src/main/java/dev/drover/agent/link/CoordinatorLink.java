@@ -42,6 +42,12 @@ import org.slf4j.LoggerFactory;
  * them (Pekko HTTP does so in its WebSocket stage), so old coordinators are covered as well, and a
  * coordinator that is paused or cut off answers nothing. The same timeout bounds the opening
  * handshake; a coordinator that accepts the Hello but sends no Welcome is given a little longer.
+ * Both grow while coordinators turn out slow rather than gone, and reconnects back off with full
+ * jitter (see {@link Backoff}), so an overloaded coordinator is not buried under reconnects.
+ *
+ * <p>Every handshake carries {@value #INSTANCE_HEADER}, an id this link keeps for its lifetime, so
+ * a coordinator that has not yet seen the old connection close recognizes the reconnect of the same
+ * agent and lets it take over its node at once.
  *
  * <p>All link state is touched only on the link's own single-threaded executor.
  */
@@ -59,6 +65,8 @@ public final class CoordinatorLink implements AutoCloseable {
   private static final int PINGS_PER_TIMEOUT = 6;
   /** Health is repeated with every this many telemetry samples. */
   static final int HEALTH_EVERY_TELEMETRY = 6;
+  /** The handshake header naming this agent process across its reconnects (the coordinator's AgentGateway). */
+  static final String INSTANCE_HEADER = "X-Drover-Agent-Instance";
 
   /** What the link asks of the rest of the agent. */
   public interface Handler {
@@ -93,6 +101,7 @@ public final class CoordinatorLink implements AutoCloseable {
   private final HttpClient http;
   /** "[node] " in front of every log line when agents share a JVM (fleet), else empty. */
   private final String who;
+  private final String instance = java.util.UUID.randomUUID().toString();
   private int nextEndpoint;
   private Connection current;
   private boolean closed;
@@ -102,6 +111,8 @@ public final class CoordinatorLink implements AutoCloseable {
   private final class Connection implements WebSocket.Listener {
     final int index;
     final URI uri;
+    /** This connection's silence timeout (and the limit of its handshake): see {@link Backoff#patienceMillis}. */
+    final long silenceMillis;
     WebSocket ws;
     final StringBuilder partial = new StringBuilder();
     CompletableFuture<?> sending = CompletableFuture.completedFuture(null);
@@ -117,9 +128,10 @@ public final class CoordinatorLink implements AutoCloseable {
     long telemetryTicks;
     boolean gone;
 
-    Connection(int index, URI uri) {
+    Connection(int index, URI uri, long silenceMillis) {
       this.index = index;
       this.uri = uri;
+      this.silenceMillis = silenceMillis;
     }
 
     @Override
@@ -186,7 +198,7 @@ public final class CoordinatorLink implements AutoCloseable {
   public CoordinatorLink(List<URI> endpoints, String joinToken, Duration silenceTimeout, Handler handler,
       ScheduledExecutorService exec, Backoff backoff) {
     this(endpoints, joinToken, silenceTimeout, handler, exec, backoff,
-        HttpClient.newBuilder().connectTimeout(silenceTimeout).build(), null);
+        HttpClient.newBuilder().connectTimeout(silenceTimeout.multipliedBy(1L << Backoff.MAX_PATIENCE_DOUBLINGS)).build(), null);
   }
 
   /**
@@ -252,14 +264,15 @@ public final class CoordinatorLink implements AutoCloseable {
     int index = nextEndpoint % endpoints.size();
     nextEndpoint = index + 1;
     URI uri = endpoints.get(index);
-    Connection c = new Connection(index, uri);
+    Connection c = new Connection(index, uri, backoff.patienceMillis(silenceTimeoutMillis, nowMillis()));
     current = c;
     log.info(who + "Connecting to coordinator {}", uri);
     // the builder's timeout bounds the whole opening handshake, not only the TCP connect, so a
     // coordinator that accepts connections but is paused is given up after the silence timeout
     http.newWebSocketBuilder()
         .header("Authorization", "Bearer " + joinToken)
-        .connectTimeout(Duration.ofMillis(silenceTimeoutMillis))
+        .header(INSTANCE_HEADER, instance)
+        .connectTimeout(Duration.ofMillis(c.silenceMillis))
         .buildAsync(uri, c)
         .whenCompleteAsync((ws, err) -> opened(c, ws, err), exec);
   }
@@ -275,6 +288,10 @@ public final class CoordinatorLink implements AutoCloseable {
         }
         lost(c, "handshake refused with HTTP " + code);
         return;
+      }
+      if (cause instanceof java.net.http.HttpTimeoutException) {
+        // a full accept queue or a coordinator behind on its work, not one that is gone
+        backoff.slow();
       }
       lost(c, "cannot connect: " + cause);
       return;
@@ -293,12 +310,13 @@ public final class CoordinatorLink implements AutoCloseable {
   /** Starts the pings and the silence and Welcome deadlines of a new connection. */
   private void watch(Connection c) {
     c.lastHeard = System.nanoTime();
-    long pingEvery = silenceTimeoutMillis / PINGS_PER_TIMEOUT;
+    long pingEvery = c.silenceMillis / PINGS_PER_TIMEOUT;
     c.pinger = exec.scheduleAtFixedRate(() -> ping(c), pingEvery, pingEvery, TimeUnit.MILLISECONDS);
-    c.silence = exec.schedule(() -> checkSilence(c), silenceTimeoutMillis, TimeUnit.MILLISECONDS);
-    long welcomeWithin = Math.max(MIN_WELCOME_TIMEOUT_MILLIS, silenceTimeoutMillis);
+    c.silence = exec.schedule(() -> checkSilence(c), c.silenceMillis, TimeUnit.MILLISECONDS);
+    long welcomeWithin = Math.max(MIN_WELCOME_TIMEOUT_MILLIS, c.silenceMillis);
     c.welcome = exec.schedule(() -> {
       if (!c.welcomed) {
+        backoff.slow();
         lost(c, "no Welcome within " + welcomeWithin + " ms of the Hello");
       }
     }, welcomeWithin, TimeUnit.MILLISECONDS);
@@ -327,12 +345,13 @@ public final class CoordinatorLink implements AutoCloseable {
       return;
     }
     long silentMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - c.lastHeard);
-    if (silentMillis >= silenceTimeoutMillis) {
+    if (silentMillis >= c.silenceMillis) {
+      backoff.slow();
       lost(c, "the coordinator sent nothing, not even a pong, for " + silentMillis + " ms (silence timeout "
-          + silenceTimeoutMillis + " ms)");
+          + c.silenceMillis + " ms)");
       return;
     }
-    c.silence = exec.schedule(() -> checkSilence(c), silenceTimeoutMillis - silentMillis, TimeUnit.MILLISECONDS);
+    c.silence = exec.schedule(() -> checkSilence(c), c.silenceMillis - silentMillis, TimeUnit.MILLISECONDS);
   }
 
   private void onMessage(Connection c, String text) {
@@ -368,7 +387,7 @@ public final class CoordinatorLink implements AutoCloseable {
     }
     c.welcomed = true;
     cancel(c.welcome);
-    backoff.reset();
+    backoff.welcomed(nowMillis());
     long hb = w.heartbeatIntervalMillis() > 0 ? w.heartbeatIntervalMillis() : DEFAULT_HEARTBEAT_MILLIS;
     long tm = w.telemetryIntervalMillis() > 0 ? w.telemetryIntervalMillis() : DEFAULT_TELEMETRY_MILLIS;
     log.info(who + "Welcomed by coordinator {} as {} (heartbeat {} ms, telemetry {} ms)", c.uri, w.nodeName(), hb, tm);
@@ -455,10 +474,14 @@ public final class CoordinatorLink implements AutoCloseable {
     if (closed) {
       return;
     }
-    long delay = backoff.nextDelayMillis();
+    long delay = backoff.nextDelayMillis(nowMillis());
     log.warn(who + "Link to coordinator {} lost ({}); trying {} in {} ms", c.uri, why,
         endpoints.get(nextEndpoint % endpoints.size()), delay);
     exec.schedule(this::connect, delay, TimeUnit.MILLISECONDS);
+  }
+
+  private static long nowMillis() {
+    return TimeUnit.NANOSECONDS.toMillis(System.nanoTime());
   }
 
   private void fail(Connection c, String reason) {
