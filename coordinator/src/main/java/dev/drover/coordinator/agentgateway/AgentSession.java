@@ -52,6 +52,8 @@ public final class AgentSession extends AbstractBehavior<AgentSession.Command> {
   private enum ResendHello implements Command { INSTANCE }
 
   private static final Duration HELLO_RESEND = Duration.ofSeconds(2);
+  private static final Duration HELLO_RESEND_MAX = Duration.ofSeconds(16);
+  private Duration helloResend = HELLO_RESEND;
 
   /** Sink of the outgoing side of the WebSocket; {@code null} completes the stream. */
   public interface Outbox {
@@ -101,8 +103,11 @@ public final class AgentSession extends AbstractBehavior<AgentSession.Command> {
         })
         .onMessage(ResendHello.class, m -> {
           // The node's entity has not answered the hello: it may be moving between coordinators
-          // (a message to a shard whose old home just died is lost). Say it again until welcomed.
+          // (a message to a shard whose old home just died is lost). Say it again until welcomed,
+          // less and less often: an entity that is only slow (a busy coordinator) would do it twice.
           node.tell(new NodeEntity.AgentConnected(getContext().getSelf(), hello, instance));
+          helloResend = helloResend.multipliedBy(2).compareTo(HELLO_RESEND_MAX) > 0 ? HELLO_RESEND_MAX : helloResend.multipliedBy(2);
+          timers.startSingleTimer(ResendHello.INSTANCE, helloResend);
           return this;
         })
         .onMessage(Close.class, m -> {
@@ -141,7 +146,7 @@ public final class AgentSession extends AbstractBehavior<AgentSession.Command> {
           hello.inventory().gpus().size(), hello.inventory().backend());
       this.hello = hello;
       node.tell(new NodeEntity.AgentConnected(getContext().getSelf(), hello, instance));
-      timers.startTimerWithFixedDelay(ResendHello.INSTANCE, HELLO_RESEND);
+      timers.startSingleTimer(ResendHello.INSTANCE, helloResend);
       return this;
     }
     if (m instanceof AgentMessage.Hello) {

@@ -313,7 +313,9 @@ public final class CoordinatorLink implements AutoCloseable {
     long pingEvery = c.silenceMillis / PINGS_PER_TIMEOUT;
     c.pinger = exec.scheduleAtFixedRate(() -> ping(c), pingEvery, pingEvery, TimeUnit.MILLISECONDS);
     c.silence = exec.schedule(() -> checkSilence(c), c.silenceMillis, TimeUnit.MILLISECONDS);
-    long welcomeWithin = Math.max(MIN_WELCOME_TIMEOUT_MILLIS, c.silenceMillis);
+    // grows with the silence timeout: a coordinator slow to welcome (recovering thousands of node
+    // entities after a start) gets more time rather than the same Hello again
+    long welcomeWithin = Math.max(MIN_WELCOME_TIMEOUT_MILLIS * (c.silenceMillis / silenceTimeoutMillis), c.silenceMillis);
     c.welcome = exec.schedule(() -> {
       if (!c.welcomed) {
         backoff.slow();
