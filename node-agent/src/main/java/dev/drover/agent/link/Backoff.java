@@ -28,11 +28,18 @@ public final class Backoff {
   static final long STABLE_MILLIS = 30_000;
   /** The silence and handshake timeouts grow to at most 2^this times the configured one. */
   public static final int MAX_PATIENCE_DOUBLINGS = 2;
+  /**
+   * After a slow failure, the next try of the same address (one address, or a full round) is drawn
+   * from at least this window: the agents that gave up on a busy coordinator together come back
+   * spread over seconds rather than within the usual half second.
+   */
+  static final long AFTER_SLOW_MILLIS = 5_000;
 
   private final RandomGenerator random;
   private final int addresses;
   private int failures;
   private int slowFailures;
+  private boolean slowSinceLastTry;
   /** When the current link was welcomed (milliseconds), or -1 when no link is welcomed. */
   private long welcomedAt = -1;
 
@@ -63,13 +70,16 @@ public final class Backoff {
     } else {
       int rounds = failures / addresses;
       ceiling = Math.min(CAP_MILLIS, FIRST_ROUND_MILLIS << Math.min(rounds - 1, 10));
+      if (slowSinceLastTry) ceiling = Math.max(ceiling, AFTER_SLOW_MILLIS);
     }
+    slowSinceLastTry = false;
     return random.nextLong(ceiling + 1);
   }
 
   /** The link that is being given up failed because the coordinator was slow, not gone. */
   public void slow() {
     slowFailures++;
+    slowSinceLastTry = true;
   }
 
   /** A coordinator welcomed this agent at {@code nowMillis}. */

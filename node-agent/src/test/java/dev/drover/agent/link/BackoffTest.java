@@ -86,6 +86,19 @@ class BackoffTest {
   }
 
   @Test
+  void afterASlowFailureTheSameAddressIsTriedWithinAWiderWindowButTheNextOneQuickly() {
+    Backoff one = new Backoff(TOP, 1);
+    one.slow();
+    assertEquals(5_000, one.nextDelayMillis(0), "one address: the busy coordinator is retried within 5 s");
+    assertEquals(1_000, one.nextDelayMillis(0), "a refusal after that: the usual ceiling");
+    Backoff two = new Backoff(TOP, 2);
+    two.slow();
+    assertEquals(250, two.nextDelayMillis(0), "failover to the next address stays quick");
+    two.slow();
+    assertEquals(5_000, two.nextDelayMillis(0), "a full round of slow coordinators");
+  }
+
+  @Test
   void delaysAreJittered() {
     Backoff b = new Backoff(new Random(1), 2);
     long first = b.nextDelayMillis(0);
