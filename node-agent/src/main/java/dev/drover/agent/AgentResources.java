@@ -29,11 +29,7 @@ public final class AgentResources implements AutoCloseable {
     this.replicaTimers = Executors.newScheduledThreadPool(timerThreads, daemon("replica-timer"));
     this.linkLanes = lanes(linkLanes, "coordinator-link");
     this.healthLanes = lanes(healthLanes, "health-monitor");
-    // Each link bounds its own handshake (TCP connect included) by its current patience, which
-    // grows up to 4x the silence timeout with a slow coordinator (Backoff); the client's limit only
-    // must not cut that short.
-    HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(
-        connectTimeout.multipliedBy(1L << dev.drover.agent.link.Backoff.MAX_PATIENCE_DOUBLINGS));
+    HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(connectTimeout);
     if (httpThreads > 0) {
       // The JDK's default pool grows a thread per concurrent callback (86 threads for 1,000 agents in a
       // reconnect wave); the links' WebSocket callbacks never block, so a fixed pool serves them all.

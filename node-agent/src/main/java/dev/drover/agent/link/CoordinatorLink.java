@@ -55,7 +55,10 @@ public final class CoordinatorLink implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(CoordinatorLink.class);
   private static final long DEFAULT_HEARTBEAT_MILLIS = 1_000;
   private static final long DEFAULT_TELEMETRY_MILLIS = 5_000;
-  /** A coordinator may take a while to recover the node's entity before its Welcome. */
+  /**
+   * A coordinator may take a while to accept the handshake and to recover the node's entity before
+   * its Welcome: each gets at least this long (times the link's patience).
+   */
   private static final long MIN_WELCOME_TIMEOUT_MILLIS = 10_000;
   /**
    * Pings per silence timeout: a link is dropped after about two unanswered pings. Every ping costs
@@ -125,6 +128,8 @@ public final class CoordinatorLink implements AutoCloseable {
     ScheduledFuture<?> telemetry;
     ScheduledFuture<?> pinger;
     ScheduledFuture<?> silence;
+    /** System.nanoTime() at which the pending silence check is due. */
+    long silenceCheckDue;
     ScheduledFuture<?> welcome;
     long telemetryTicks;
     boolean gone;
@@ -199,7 +204,7 @@ public final class CoordinatorLink implements AutoCloseable {
   public CoordinatorLink(List<URI> endpoints, String joinToken, Duration silenceTimeout, Handler handler,
       ScheduledExecutorService exec, Backoff backoff) {
     this(endpoints, joinToken, silenceTimeout, handler, exec, backoff,
-        HttpClient.newBuilder().connectTimeout(silenceTimeout.multipliedBy(1L << Backoff.MAX_PATIENCE_DOUBLINGS)).build(), null);
+        HttpClient.newBuilder().connectTimeout(silenceTimeout).build(), null);
   }
 
   /**
@@ -268,12 +273,16 @@ public final class CoordinatorLink implements AutoCloseable {
     Connection c = new Connection(index, uri, backoff.patienceMillis(silenceTimeoutMillis, nowMillis()));
     current = c;
     log.info(who + "Connecting to coordinator {}", uri);
-    // the builder's timeout bounds the whole opening handshake, not only the TCP connect, so a
-    // coordinator that accepts connections but is paused is given up after the silence timeout
+    // The client's connect timeout (the silence timeout) bounds the TCP connect: a host that is gone
+    // or a full accept queue. The builder's timeout bounds the whole opening handshake, which a busy
+    // coordinator that accepted the connection needs time for: abandoning it would only leave the
+    // coordinator a dead connection to set up and the agent another one to open. A paused coordinator
+    // is given up after it too.
+    long handshakeMillis = Math.max(MIN_WELCOME_TIMEOUT_MILLIS, silenceTimeoutMillis) * (c.silenceMillis / silenceTimeoutMillis);
     http.newWebSocketBuilder()
         .header("Authorization", "Bearer " + joinToken)
         .header(INSTANCE_HEADER, instance)
-        .connectTimeout(Duration.ofMillis(c.silenceMillis))
+        .connectTimeout(Duration.ofMillis(handshakeMillis))
         .buildAsync(uri, c)
         .whenCompleteAsync((ws, err) -> opened(c, ws, err), exec);
   }
@@ -313,7 +322,7 @@ public final class CoordinatorLink implements AutoCloseable {
     c.lastHeard = System.nanoTime();
     long pingEvery = c.silenceMillis / PINGS_PER_TIMEOUT;
     c.pinger = exec.scheduleAtFixedRate(() -> ping(c), pingEvery, pingEvery, TimeUnit.MILLISECONDS);
-    c.silence = exec.schedule(() -> checkSilence(c), c.silenceMillis, TimeUnit.MILLISECONDS);
+    scheduleSilenceCheck(c, c.silenceMillis);
     // grows with the silence timeout: a coordinator slow to welcome (recovering thousands of node
     // entities after a start) gets more time rather than the same Hello again
     long welcomeWithin = Math.max(MIN_WELCOME_TIMEOUT_MILLIS * (c.silenceMillis / silenceTimeoutMillis), c.silenceMillis);
@@ -347,14 +356,29 @@ public final class CoordinatorLink implements AutoCloseable {
     if (c.gone) {
       return;
     }
-    long silentMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - c.lastHeard);
+    long now = System.nanoTime();
+    long silentMillis = TimeUnit.NANOSECONDS.toMillis(now - c.lastHeard);
+    long lateMillis = TimeUnit.NANOSECONDS.toMillis(now - c.silenceCheckDue);
+    long pingEvery = c.silenceMillis / PINGS_PER_TIMEOUT;
+    if (silentMillis >= c.silenceMillis && lateMillis > pingEvery) {
+      // This check ran late: this JVM was starved or paused (a fleet of agents on a busy machine,
+      // a GC), and frames that arrived meanwhile may not have been read yet. Judge the link only
+      // once the agent itself is on time again: look again one ping interval from now.
+      scheduleSilenceCheck(c, pingEvery);
+      return;
+    }
     if (silentMillis >= c.silenceMillis) {
       backoff.slow();
       lost(c, "the coordinator sent nothing, not even a pong, for " + silentMillis + " ms (silence timeout "
           + c.silenceMillis + " ms)");
       return;
     }
-    c.silence = exec.schedule(() -> checkSilence(c), c.silenceMillis - silentMillis, TimeUnit.MILLISECONDS);
+    scheduleSilenceCheck(c, c.silenceMillis - silentMillis);
+  }
+
+  private void scheduleSilenceCheck(Connection c, long delayMillis) {
+    c.silenceCheckDue = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(delayMillis);
+    c.silence = exec.schedule(() -> checkSilence(c), delayMillis, TimeUnit.MILLISECONDS);
   }
 
   private void onMessage(Connection c, String text) {
