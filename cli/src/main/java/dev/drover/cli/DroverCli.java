@@ -55,8 +55,8 @@ import picocli.CommandLine.Spec;
     },
     footer = {
       "",
-      "Server and token: --server/--token, else DROVER_URL/DROVER_TOKEN, else the config file",
-      "(DROVER_CONFIG or ~/.drover/config, keys url and token, written by 'drover up').",
+      "Server, token and CA: --server/--token/--ca-cert, else DROVER_URL/DROVER_TOKEN/DROVER_CA_CERT, else the",
+      "config file (DROVER_CONFIG or ~/.drover/config, keys url, token and ca-cert, written by 'drover up').",
       "Exit codes: 0 ok, 1 error, 2 usage, 3 not found, 4 auth, 5 conflict, 6 server unreachable."
     })
 public final class DroverCli implements Runnable {
@@ -68,6 +68,13 @@ public final class DroverCli implements Runnable {
 
   @Option(names = "--token", paramLabel = "TOKEN", scope = ScopeType.INHERIT, description = "API token (Bearer).")
   String token;
+
+  @Option(
+      names = "--ca-cert",
+      paramLabel = "FILE",
+      scope = ScopeType.INHERIT,
+      description = "PEM file of the CA(s) an https:// server is verified against, instead of the JVM's trust store.")
+  String caCert;
 
   @Option(
       names = {"-o", "--output"},
@@ -132,8 +139,8 @@ public final class DroverCli implements Runnable {
 
   /** A client for the resolved server and token; resolving here lets 'version' and '--help' work unconfigured. */
   public DroverClient client() {
-    ClientConfig config = ClientConfig.resolve(server, token, env, home);
-    return new DroverClient(config.server(), config.token());
+    ClientConfig config = ClientConfig.resolve(server, token, caCert, env, home);
+    return new DroverClient(config.server(), config.token(), config.trust());
   }
 
   public OutputFormat output() {

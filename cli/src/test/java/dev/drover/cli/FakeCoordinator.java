@@ -46,14 +46,27 @@ final class FakeCoordinator implements AutoCloseable {
   final List<Recorded> requests = new CopyOnWriteArrayList<>();
 
   FakeCoordinator() throws IOException {
-    server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    this(null);
+  }
+
+  /** Over HTTPS with this server context when not null. */
+  FakeCoordinator(javax.net.ssl.SSLContext tls) throws IOException {
+    InetSocketAddress loopback = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
+    if (tls != null) {
+      com.sun.net.httpserver.HttpsServer https = com.sun.net.httpserver.HttpsServer.create(loopback, 0);
+      https.setHttpsConfigurator(new com.sun.net.httpserver.HttpsConfigurator(tls));
+      server = https;
+    } else {
+      server = HttpServer.create(loopback, 0);
+    }
     server.setExecutor(executor);
     server.createContext("/", this::handle);
     server.start();
   }
 
   URI url() {
-    return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
+    return URI.create((server instanceof com.sun.net.httpserver.HttpsServer ? "https" : "http") + "://127.0.0.1:"
+        + server.getAddress().getPort());
   }
 
   FakeCoordinator on(String method, String path, Responder r) {

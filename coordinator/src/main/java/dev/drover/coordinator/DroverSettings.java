@@ -35,7 +35,8 @@ public record DroverSettings(
     Duration breakerCallTimeout,
     Duration breakerResetTimeout,
     HealthSettings health,
-    dev.drover.coordinator.metrics.MetricsSettings metrics) {
+    dev.drover.coordinator.metrics.MetricsSettings metrics,
+    dev.drover.coordinator.tls.TlsSettings tls) {
 
   /** Where the journal lives: an H2 file (standalone) or Cassandra (a coordinator cluster). */
   public enum PersistenceMode {
@@ -79,7 +80,8 @@ public record DroverSettings(
         c.getDuration("store-breaker.call-timeout"),
         c.getDuration("store-breaker.reset-timeout"),
         HealthSettings.from(c.getConfig("health")),
-        dev.drover.coordinator.metrics.MetricsSettings.from(c.getConfig("metrics")));
+        dev.drover.coordinator.metrics.MetricsSettings.from(c.getConfig("metrics")),
+        dev.drover.coordinator.tls.TlsSettings.from(c.getConfig("http.tls")));
   }
 
   private static Map<String, Integer> priorityClasses(Config c) {
@@ -107,6 +109,7 @@ public record DroverSettings(
     }
     p.addAll(health.problems());
     p.addAll(metrics.problems());
+    p.addAll(tls.problems());
     return p;
   }
 }

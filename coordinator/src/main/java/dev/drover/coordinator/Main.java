@@ -15,12 +15,14 @@ import dev.drover.coordinator.projection.JobIndex;
 import dev.drover.coordinator.projection.JobIndexProjection;
 import dev.drover.coordinator.projection.JobIndexTable;
 import dev.drover.coordinator.scheduling.SchedulerSingleton;
+import dev.drover.coordinator.tls.ServerTls;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
@@ -29,6 +31,7 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.Join;
 import org.apache.pekko.http.javadsl.Http;
+import org.apache.pekko.http.javadsl.ServerBuilder;
 import org.apache.pekko.http.javadsl.ServerBinding;
 import org.apache.pekko.management.javadsl.PekkoManagement;
 import org.apache.pekko.persistence.jdbc.testkit.javadsl.SchemaUtils;
@@ -83,6 +86,21 @@ public final class Main implements Callable<Integer> {
   @Option(names = "--write-client-config", description = "write the CLI's config (API URL and admin token) to this file")
   Path clientConfig;
 
+  @Option(names = "--tls-keystore", paramLabel = "FILE",
+      description = "serve the API, agent link (wss://), web UI and /metrics over TLS only, with the private key and "
+          + "certificate chain in this PKCS12 (.p12/.pfx) or JKS (.jks) keystore (or DROVER_TLS_KEYSTORE)")
+  Path tlsKeystore;
+
+  @Option(names = "--tls-keystore-password-file", paramLabel = "FILE",
+      description = "file holding the keystore's password; else env " + ServerTls.PASSWORD_ENV
+          + " (the password is never a flag)")
+  Path tlsKeystorePasswordFile;
+
+  @Option(names = "--tls-ca-cert", paramLabel = "FILE",
+      description = "with --tls-keystore: the CA certificate (PEM) clients should trust; --write-client-config writes it "
+          + "as ca-cert=, after checking that it certifies the server certificate")
+  Path tlsCaCert;
+
   public static void main(String[] args) {
     System.exit(new CommandLine(new Main()).execute(args));
   }
@@ -94,6 +112,10 @@ public final class Main implements Callable<Integer> {
       System.setProperty("drover.http.port", port.toString());
     }
     if (iface != null) System.setProperty("drover.http.interface", iface);
+    if (tlsKeystore != null) System.setProperty("drover.http.tls.keystore", tlsKeystore.toAbsolutePath().toString());
+    if (tlsKeystorePasswordFile != null) {
+      System.setProperty("drover.http.tls.keystore-password-file", tlsKeystorePasswordFile.toAbsolutePath().toString());
+    }
     if (dataDir != null) System.setProperty("drover.data-dir", dataDir.toAbsolutePath().toString());
     if (nodeTimeout != null) System.setProperty("drover.agents.node-timeout", nodeTimeout);
     if (persistence != null) System.setProperty("drover.persistence.mode", persistence);
@@ -136,8 +158,25 @@ public final class Main implements Callable<Integer> {
     } catch (ConfigException | IllegalArgumentException e) {
       return fail("invalid configuration: " + e.getMessage());
     }
+    if (tlsKeystorePasswordFile != null && !settings.tls().enabled()) {
+      return fail("--tls-keystore-password-file needs --tls-keystore (or drover.http.tls.keystore)");
+    }
     if (!settings.problems().isEmpty()) return fail("invalid configuration: " + String.join("; ", settings.problems()));
     if (printSchema) return printCassandraSchema(config);
+    ServerTls tls = null;
+    if (settings.tls().enabled()) {
+      ServerTls.Labels labels = new ServerTls.Labels(
+          tlsKeystore != null ? "--tls-keystore" : ServerTls.Labels.CONFIG.keystore(),
+          tlsKeystorePasswordFile != null ? "--tls-keystore-password-file" : ServerTls.Labels.CONFIG.passwordFile());
+      try {
+        tls = ServerTls.load(settings.tls(), labels, System.getenv(), Instant.now());
+        if (tlsCaCert != null) tls.checkIssuedBy(tlsCaCert, "--tls-ca-cert", labels.keystore());
+      } catch (IllegalArgumentException e) {
+        return fail(e.getMessage());
+      }
+    } else if (tlsCaCert != null) {
+      return fail("--tls-ca-cert needs --tls-keystore: it names the CA of the coordinator's TLS certificate");
+    }
     Files.createDirectories(settings.dataDir());
     TokenStore tokens;
     try {
@@ -189,14 +228,24 @@ public final class Main implements Callable<Integer> {
 
     ServerBinding binding;
     try {
-      binding = Http.get(system).newServerAt(settings.httpInterface(), settings.httpPort()).bind(api.routes())
-          .toCompletableFuture().get(30, TimeUnit.SECONDS);
+      ServerBuilder server = Http.get(system).newServerAt(settings.httpInterface(), settings.httpPort());
+      if (tls != null) server = server.enableHttps(tls.connectionContext());
+      binding = server.bind(api.routes()).toCompletableFuture().get(30, TimeUnit.SECONDS);
     } catch (Exception e) {
       system.terminate();
       return fail("cannot listen on " + settings.httpInterface() + ":" + settings.httpPort() + ": " + rootMessage(e));
     }
     binding.addToCoordinatedShutdown(Duration.ofSeconds(5), system);
-    String url = "http://" + settings.httpInterface() + ":" + binding.localAddress().getPort();
+    String url = (tls != null ? "https://" : "http://") + settings.httpInterface() + ":" + binding.localAddress().getPort();
+    if (tls != null) {
+      Instant now = Instant.now();
+      system.log().info("TLS: the API port serves HTTPS and WSS only, {}", tls.describe(now));
+      if (tls.expiresSoon(now)) {
+        Instant notAfter = tls.certificate().getNotAfter().toInstant();
+        system.log().warn("TLS: the server certificate expires in {} days (on {}): put a renewed one in the keystore and "
+            + "restart the coordinator", Duration.between(now, notAfter).toDays(), notAfter);
+      }
+    }
     system.log().info("Drover coordinator listening on {} ({}, cluster address {})", url,
         settings.persistenceMode() == DroverSettings.PersistenceMode.H2 ? "H2 journal under " + settings.dataDir() : "Cassandra",
         cluster.selfMember().address());
@@ -205,7 +254,8 @@ public final class Main implements Callable<Integer> {
     System.out.println("drover: agent join token in " + settings.joinTokenFile());
     System.out.flush();
     if (clientConfig != null) {
-      writeClientConfig(clientConfig, url, tokens.firstAdminToken().orElse(""), settings.joinTokenFile().toAbsolutePath());
+      writeClientConfig(clientConfig, url, tokens.firstAdminToken().orElse(""), settings.joinTokenFile().toAbsolutePath(),
+          tlsCaCert == null ? null : tlsCaCert.toAbsolutePath());
     }
     system.getWhenTerminated().toCompletableFuture().get();
     return 0;
@@ -233,11 +283,12 @@ public final class Main implements Callable<Integer> {
     }
   }
 
-  private static void writeClientConfig(Path file, String url, String token, Path joinTokenFile) throws IOException {
+  private static void writeClientConfig(Path file, String url, String token, Path joinTokenFile, Path caCert) throws IOException {
     Files.createDirectories(file.toAbsolutePath().getParent());
     Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-    // join-token-file lets `drover agent` on this machine join without flags.
-    Files.writeString(tmp, "# written by 'drover up'\nurl=" + url + "\ntoken=" + token + "\njoin-token-file=" + joinTokenFile + "\n");
+    // join-token-file (and ca-cert) let `drover agent` on this machine join without flags.
+    Files.writeString(tmp, "# written by 'drover up'\nurl=" + url + "\ntoken=" + token + "\njoin-token-file=" + joinTokenFile + "\n"
+        + (caCert == null ? "" : "ca-cert=" + caCert + "\n"));
     try {
       Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-------"));
     } catch (UnsupportedOperationException ignored) {

@@ -13,6 +13,6 @@ public final class TestSettings {
         Duration.ofMillis(300), 65536, java.util.Map.of("low", -100, "normal", 0, "high", 100), "normal", true, Duration.ZERO, 3, true,
         DroverSettings.PersistenceMode.H2, 0, 3, Duration.ofSeconds(6), Duration.ofSeconds(3),
         new HealthSettings(Duration.ofSeconds(2), 0.5, Duration.ofSeconds(5), Duration.ofSeconds(20), Duration.ofMinutes(1), 10),
-        dev.drover.coordinator.metrics.MetricsSettings.DEFAULTS);
+        dev.drover.coordinator.metrics.MetricsSettings.DEFAULTS, dev.drover.coordinator.tls.TlsSettings.OFF);
   }
 }

@@ -67,13 +67,13 @@ public final class Agent {
           + backend.inventory().backend() + " GPUs: fault injection is for tests with --simulate-gpus N only");
     }
     this.ownsResources = shared == null;
-    this.resources = shared != null ? shared : AgentResources.forOneAgent(settings.coordinatorSilenceTimeout());
+    this.resources = shared != null ? shared : AgentResources.forOneAgent(settings.coordinatorSilenceTimeout(), settings.trust());
     ProcessRunner runner = new ProcessRunner(settings.workDir(), settings.nodeName(), settings.logMaxBytes(),
         resources.replicaTimers());
     this.reconciler = new Reconciler(runner, new StateStore(settings.workDir()), Clock.systemUTC());
     this.link = new CoordinatorLink(settings.coordinators(), settings.joinToken(), settings.coordinatorSilenceTimeout(),
         new LinkHandler(), resources.linkLane(lane), new Backoff(new Random(), settings.coordinators().size()),
-        resources.http(), ownsResources ? null : settings.nodeName());
+        resources.http(), resources.trust(), ownsResources ? null : settings.nodeName());
     this.health = new HealthMonitor(backend, settings.healthPolicy(), settings.healthInterval(), Clock.systemUTC(),
         link::healthChanged, resources.healthLane(lane), ownsResources ? null : settings.nodeName());
     reconciler.onUpdate(status -> {

@@ -14,6 +14,7 @@ import dev.drover.agent.host.HostFacts;
 import dev.drover.agent.link.CoordinatorEndpoints;
 import dev.drover.agent.metrics.MetricsSettings;
 import dev.drover.protocol.ProtocolVersion;
+import dev.drover.protocol.tls.TlsTrust;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.InetSocketAddress;
@@ -81,6 +82,11 @@ public final class AgentMain implements Callable<Integer> {
       description = "Drop a coordinator link on which nothing (not even a ping answer) arrived for this long, "
           + "and fail over to the next URL; also the limit of each connection attempt. 1s to 10m (default: ${DEFAULT-VALUE}).")
   String coordinatorSilenceTimeout = "3s";
+
+  @Option(names = "--ca-cert", paramLabel = "FILE",
+      description = "PEM file of the CA certificate(s) wss:// coordinators are verified against, instead of the JVM's "
+          + "trust store (or env " + OptionValues.CA_CERT_ENV + "). Host names are verified too.")
+  Path caCert;
 
   @Option(names = "--join-token", description = "Join token (or env DROVER_JOIN_TOKEN).")
   String joinToken;
@@ -260,13 +266,14 @@ public final class AgentMain implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw usage(e.getMessage());
     }
+    TlsTrust trust = OptionValues.caCert(spec, caCert, endpoints);
     String token = token();
     Files.createDirectories(dir);
     System.setProperty(LOG_FILE_PROPERTY, dir.resolve("agent.log").toString());
     Logger log = LoggerFactory.getLogger(AgentMain.class);
     AgentSettings settings = new AgentSettings(nodeName, endpoints, silenceTimeout, token, dir, choice, labelMap, portFrom, portTo,
         address == null ? HostFacts.defaultAddress() : address, cpuCount, memoryBytes, logBytes, keepReplicasOnExit,
-        policy, healthEvery, faults);
+        policy, healthEvery, faults, trust);
     Agent agent;
     try {
       agent = Agent.start(settings, metricsSettings);

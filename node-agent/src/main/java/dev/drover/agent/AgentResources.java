@@ -1,5 +1,6 @@
 package dev.drover.agent;
 
+import dev.drover.protocol.tls.TlsTrust;
 import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.concurrent.ExecutorService;
@@ -25,11 +26,16 @@ public final class AgentResources implements AutoCloseable {
   /** The shared client's threads; null for a lone agent's client, which keeps the JDK's default pool. */
   private final ExecutorService httpThreads;
 
-  private AgentResources(int timerThreads, int linkLanes, int healthLanes, Duration connectTimeout, int httpThreads) {
+  private final TlsTrust trust;
+
+  private AgentResources(int timerThreads, int linkLanes, int healthLanes, Duration connectTimeout, int httpThreads,
+      TlsTrust trust) {
+    this.trust = trust;
     this.replicaTimers = Executors.newScheduledThreadPool(timerThreads, daemon("replica-timer"));
     this.linkLanes = lanes(linkLanes, "coordinator-link");
     this.healthLanes = lanes(healthLanes, "health-monitor");
-    HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(connectTimeout);
+    // wss:// is verified against the --ca-cert CAs or the JVM's trust store, host name included
+    HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(connectTimeout).sslContext(trust.sslContext());
     if (httpThreads > 0) {
       // The JDK's default pool grows a thread per concurrent callback (86 threads for 1,000 agents in a
       // reconnect wave); the links' WebSocket callbacks never block, so a fixed pool serves them all.
@@ -42,8 +48,8 @@ public final class AgentResources implements AutoCloseable {
   }
 
   /** What one agent process has always had: 4 replica timers, one link thread, one health thread, its own client. */
-  public static AgentResources forOneAgent(Duration connectTimeout) {
-    return new AgentResources(4, 1, 1, connectTimeout, 0);
+  public static AgentResources forOneAgent(Duration connectTimeout, TlsTrust trust) {
+    return new AgentResources(4, 1, 1, connectTimeout, 0, trust);
   }
 
   /**
@@ -51,12 +57,13 @@ public final class AgentResources implements AutoCloseable {
    *
    * @param lanes single-threaded lanes for links, and as many for health monitors (at least 1)
    * @param connectTimeout the shared HTTP client's TCP connect limit
+   * @param trust the CAs the shared HTTP client trusts for wss://
    */
-  public static AgentResources shared(int lanes, Duration connectTimeout) {
+  public static AgentResources shared(int lanes, Duration connectTimeout, TlsTrust trust) {
     if (lanes < 1) {
       throw new IllegalArgumentException("at least one lane is needed, got " + lanes);
     }
-    return new AgentResources(Math.max(4, lanes), lanes, lanes, connectTimeout, Math.max(4, lanes));
+    return new AgentResources(Math.max(4, lanes), lanes, lanes, connectTimeout, Math.max(4, lanes), trust);
   }
 
   /** Timers of replica processes (runtime limits, kill after grace, reaping); any thread may run them. */
@@ -77,6 +84,11 @@ public final class AgentResources implements AutoCloseable {
   /** The HTTP client the links open their WebSockets with. */
   public HttpClient http() {
     return http;
+  }
+
+  /** What the HTTP client trusts, to explain a refused handshake. */
+  public TlsTrust trust() {
+    return trust;
   }
 
   /** Stops every thread; the agents using these resources must have shut down first. */

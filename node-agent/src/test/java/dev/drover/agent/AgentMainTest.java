@@ -120,6 +120,29 @@ class AgentMainTest {
   }
 
   @Test
+  void caCertIsCheckedBeforeTheAgentStarts() throws Exception {
+    java.nio.file.Path missing = workDir.resolve("missing.pem");
+    java.nio.file.Path key = java.nio.file.Files.writeString(workDir.resolve("key.pem"),
+        "-----BEGIN PRIVATE KEY-----\nMIGH\n-----END PRIVATE KEY-----\n");
+    java.nio.file.Path text = java.nio.file.Files.writeString(workDir.resolve("text.pem"), "hello\n");
+    dev.drover.protocol.tls.TestPki ca = dev.drover.protocol.tls.TestPki.create(workDir.resolve("ca"), "Drover Test CA");
+    String[][] cases = {
+      {"wss://127.0.0.1:1", missing.toString(), "--ca-cert " + missing + ": no such file"},
+      {"https://127.0.0.1:1", key.toString(), "--ca-cert " + key + ": holds no certificate, only PRIVATE KEY"},
+      {"wss://127.0.0.1:1", text.toString(), "--ca-cert " + text + ": not a PEM file"},
+      {"ws://127.0.0.1:1,http://127.0.0.1:2", ca.caPem().toString(), "--ca-cert needs a wss:// or https:// coordinator URL"},
+    };
+    for (String[] c : cases) {
+      Result r = run("--name", "n", "--simulate-gpus", "1", "--coordinator", c[0], "--ca-cert", c[1], "--join-token", "t",
+          "--work-dir", workDir.resolve("w").toString());
+      assertEquals(2, r.code(), String.join(" ", c) + ": " + r.err());
+      assertTrue(r.err().startsWith("drover-node-agent: " + c[2]), r.err());
+      assertEquals(1, r.err().lines().count(), r.err());
+    }
+    assertTrue(run("--help").out().contains("--ca-cert=FILE"));
+  }
+
+  @Test
   void badOptionsAreOneLineAndExitTwo() {
     for (String[] args : new String[][] {
         {"--bogus"},

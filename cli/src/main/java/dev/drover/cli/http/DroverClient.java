@@ -15,6 +15,7 @@ import dev.drover.protocol.api.NodeList;
 import dev.drover.protocol.api.NodeGpus;
 import dev.drover.protocol.api.NodeView;
 import dev.drover.protocol.api.Problem;
+import dev.drover.protocol.tls.TlsTrust;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
@@ -51,8 +52,15 @@ public final class DroverClient {
   private final URI server;
   private final String token;
   private final HttpClient http;
+  private final TlsTrust trust;
 
+  /** A client trusting the JVM's trust store for https://. */
   public DroverClient(URI server, String token) {
+    this(server, token, TlsTrust.jvmDefault());
+  }
+
+  /** A client verifying an https:// server against {@code trust} (host name included). */
+  public DroverClient(URI server, String token, TlsTrust trust) {
     this(
         server,
         token,
@@ -61,13 +69,16 @@ public final class DroverClient {
             .version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(CONNECT_TIMEOUT)
             .followRedirects(HttpClient.Redirect.NEVER)
-            .build());
+            .sslContext(trust.sslContext())
+            .build(),
+        trust);
   }
 
-  public DroverClient(URI server, String token, HttpClient http) {
+  public DroverClient(URI server, String token, HttpClient http, TlsTrust trust) {
     this.server = server;
     this.token = token;
     this.http = http;
+    this.trust = trust;
   }
 
   public URI server() {
@@ -234,7 +245,12 @@ public final class DroverClient {
       if (hasCause(e, UnresolvedAddressException.class) || hasCause(e, UnknownHostException.class)) {
         throw new ServerUnreachableException(server, "unknown host '" + server.getHost() + "'");
       }
-      throw new TransportException("lost the connection to the Drover server at " + server + ": " + reason(e), e);
+      var tls = trust.explain(e, "the server's certificate", "the Drover server at " + server);
+      if (tls.isPresent()) throw new TransportException(tls.get(), e);
+      // a TLS server drops a cleartext request without a byte of answer
+      String hint = "http".equalsIgnoreCase(server.getScheme()) && reason(e).contains("received no bytes")
+          ? " (does the server take HTTPS only? then use https:// and --ca-cert)" : "";
+      throw new TransportException("lost the connection to the Drover server at " + server + ": " + reason(e) + hint, e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new TransportException("interrupted while talking to " + server, e);

@@ -41,7 +41,10 @@ public final class DroverCluster implements AutoCloseable {
   private final String cassandraContactPoint;
   private final String keyspace;
   private final Duration nodeTimeout;
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  /** HTTPS/WSS on the API ports when set ({@link #withTls}). */
+  private Tls tls;
+  private final List<String> coordinatorArgs = new ArrayList<>();
   private final Process[] coordinators;
   private final Map<String, Process> agents = new LinkedHashMap<>();
   private final List<Process> all = new ArrayList<>();
@@ -120,7 +123,24 @@ public final class DroverCluster implements AutoCloseable {
   }
 
   public String url(int coordinator) {
-    return "http://127.0.0.1:" + ports[coordinator];
+    return (tls != null ? "https" : "http") + "://127.0.0.1:" + ports[coordinator];
+  }
+
+  /** The coordinators' TLS: the keystore and its password file they serve with, the CA the test's clients trust. */
+  public record Tls(Path keystore, Path passwordFile, Path caPem) {}
+
+  /** Every coordinator serves HTTPS/WSS only with this keystore; this cluster's own requests trust the CA. */
+  public DroverCluster withTls(Tls tls) {
+    this.tls = tls;
+    this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5))
+        .sslContext(dev.drover.protocol.tls.TlsTrust.fromPem(tls.caPem(), "--ca-cert").sslContext()).build();
+    return this;
+  }
+
+  /** Extra command-line arguments for every coordinator start. */
+  public DroverCluster withCoordinatorArgs(String... args) {
+    coordinatorArgs.addAll(List.of(args));
+    return this;
   }
 
   /** Every coordinator's API, comma-separated, as agents take them. */
@@ -193,6 +213,10 @@ public final class DroverCluster implements AutoCloseable {
     cmd.addAll(List.of("-cp", CLASSPATH,
         "dev.drover.coordinator.Main", "--port", String.valueOf(ports[i]), "--data-dir", dataDir().toString(),
         "--node-timeout", nodeTimeout.toSeconds() + "s"));
+    if (tls != null) {
+      cmd.addAll(List.of("--tls-keystore", tls.keystore().toString(), "--tls-keystore-password-file", tls.passwordFile().toString()));
+    }
+    cmd.addAll(coordinatorArgs);
     if (cassandraContactPoint != null) {
       // The first start of the first coordinator forms the cluster (its own address is its only
       // seed). Every later start lists the others first: only the first seed of a list may form a
@@ -260,6 +284,11 @@ public final class DroverCluster implements AutoCloseable {
 
   /** An agent that knows every coordinator, {@code first} first (it connects there unless that one is down). */
   public Process startAgent(int first, String name, int gpus, String... extraArgs) throws IOException {
+    return startAgent(first, name, gpus, Map.of(), extraArgs);
+  }
+
+  /** As above, with these environment variables set for the agent. */
+  public Process startAgent(int first, String name, int gpus, Map<String, String> env, String... extraArgs) throws IOException {
     List<String> order = new ArrayList<>();
     for (int i = 0; i < ports.length; i++) order.add(url((first + i) % ports.length));
     List<String> cmd = new ArrayList<>(List.of(JAVA, "-Xmx128m", "-XX:+UseSerialGC", "-cp", CLASSPATH,
@@ -268,6 +297,7 @@ public final class DroverCluster implements AutoCloseable {
         "--simulate-gpus", String.valueOf(gpus), "--address", "127.0.0.1", "--cpus", "32", "--memory", "256Gi"));
     cmd.addAll(List.of(extraArgs));
     ProcessBuilder pb = new ProcessBuilder(cmd);
+    pb.environment().putAll(env);
     pb.redirectErrorStream(true);
     pb.redirectOutput(ProcessBuilder.Redirect.appendTo(root.resolve("logs/agent-" + name + ".log").toFile()));
     Process p = pb.start();
@@ -290,6 +320,11 @@ public final class DroverCluster implements AutoCloseable {
     int port = Integer.parseInt(rest.substring(0, rest.indexOf('/')));
     for (int i = 0; i < ports.length; i++) if (ports[i] == port) return i;
     return -1;
+  }
+
+  /** The agent's output so far (stderr and stdout, all its starts). */
+  public String agentLog(String name) throws IOException {
+    return Files.readString(root.resolve("logs/agent-" + name + ".log"));
   }
 
   public void killAgent(String name) throws InterruptedException {

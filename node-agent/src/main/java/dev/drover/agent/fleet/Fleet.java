@@ -47,7 +47,7 @@ public final class Fleet implements AutoCloseable {
     if (settings.isEmpty()) {
       throw new IllegalArgumentException("a fleet needs at least one agent");
     }
-    Fleet fleet = new Fleet(AgentResources.shared(lanes, settings.get(0).coordinatorSilenceTimeout()));
+    Fleet fleet = new Fleet(AgentResources.shared(lanes, settings.get(0).coordinatorSilenceTimeout(), settings.get(0).trust()));
     long started = System.nanoTime();
     try {
       for (int i = 0; i < settings.size(); i++) {

@@ -9,6 +9,7 @@ import dev.drover.agent.gpu.SimulatedBackend;
 import dev.drover.agent.health.HealthPolicy;
 import dev.drover.agent.link.CoordinatorEndpoints;
 import dev.drover.protocol.spec.Durations;
+import dev.drover.protocol.tls.TlsTrust;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
@@ -59,6 +60,11 @@ public final class FleetCommand implements Callable<Integer> {
   @Option(names = "--coordinator", split = ",", paramLabel = "URL", required = true,
       description = "Coordinator URL(s), as for a single agent.")
   List<String> coordinators = new ArrayList<>();
+
+  @Option(names = "--ca-cert", paramLabel = "FILE",
+      description = "PEM file of the CA certificate(s) wss:// coordinators are verified against (or env "
+          + OptionValues.CA_CERT_ENV + "), as for a single agent.")
+  Path caCert;
 
   @Option(names = "--join-token", description = "Join token (or env DROVER_JOIN_TOKEN).")
   String joinToken;
@@ -193,6 +199,7 @@ public final class FleetCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw usage(e.getMessage());
     }
+    TlsTrust trust = OptionValues.caCert(spec, caCert, endpoints);
     String token = token();
     Path dir = (workDir != null ? workDir : Path.of(System.getProperty("user.home"), ".drover", "fleet")).toAbsolutePath();
     List<AgentSettings> agents = new ArrayList<>(count);
@@ -200,7 +207,8 @@ public final class FleetCommand implements Callable<Integer> {
       String name = namePrefix + i;
       GpuBackends.Choice choice = new GpuBackends.Choice(name, gpus, gpuModel, gpuMemoryBytes, null, false);
       agents.add(new AgentSettings(name, endpoints, silence, token, dir.resolve(name), choice, labelMap, portFrom, portTo,
-          address, cpus, memoryBytes, logBytes, false, HealthPolicy.defaults(), healthEvery, FaultInjectionSettings.OFF));
+          address, cpus, memoryBytes, logBytes, false, HealthPolicy.defaults(), healthEvery, FaultInjectionSettings.OFF,
+          trust));
     }
     return new Plan(List.copyOf(agents), laneCount, pause, dir);
   }

@@ -5,6 +5,7 @@ import dev.drover.protocol.ProtocolVersion;
 import dev.drover.protocol.agent.AgentMessage;
 import dev.drover.protocol.agent.CoordinatorMessage;
 import dev.drover.protocol.agent.ReplicaStatus;
+import dev.drover.protocol.tls.TlsTrust;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
@@ -14,6 +15,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
@@ -49,6 +51,11 @@ import org.slf4j.LoggerFactory;
  * a coordinator that has not yet seen the old connection close recognizes the reconnect of the same
  * agent and lets it take over its node at once.
  *
+ * <p>A wss:// connection refused in TLS (a certificate not trusted by {@code --ca-cert}, issued for
+ * other names, expired) is logged as one line saying so, once per distinct failure and then at most
+ * once a minute while it lasts; the link keeps retrying with its backoff, so a certificate or CA
+ * fixed on either side takes effect without a restart.
+ *
  * <p>All link state is touched only on the link's own single-threaded executor.
  */
 public final class CoordinatorLink implements AutoCloseable {
@@ -71,6 +78,8 @@ public final class CoordinatorLink implements AutoCloseable {
   static final int HEALTH_EVERY_TELEMETRY = 6;
   /** The handshake header naming this agent process across its reconnects (the coordinator's AgentGateway). */
   static final String INSTANCE_HEADER = "X-Drover-Agent-Instance";
+  /** A TLS failure that persists is logged again this often. */
+  static final Duration TLS_REPORT_INTERVAL = Duration.ofMinutes(1);
 
   /** What the link asks of the rest of the agent. */
   public interface Handler {
@@ -103,6 +112,10 @@ public final class CoordinatorLink implements AutoCloseable {
   private final ScheduledExecutorService exec;
   private final Backoff backoff;
   private final HttpClient http;
+  private final TlsTrust trust;
+  private final FailureReports tlsFailures = new FailureReports(TLS_REPORT_INTERVAL, System::nanoTime);
+  /** The last attempt failed in TLS, reported (or held back) already: the next "Connecting" line is debug only. */
+  private boolean quietRetry;
   /** "[node] " in front of every log line when agents share a JVM (fleet), else empty. */
   private final String who;
   private final String instance = java.util.UUID.randomUUID().toString();
@@ -204,7 +217,8 @@ public final class CoordinatorLink implements AutoCloseable {
   public CoordinatorLink(List<URI> endpoints, String joinToken, Duration silenceTimeout, Handler handler,
       ScheduledExecutorService exec, Backoff backoff) {
     this(endpoints, joinToken, silenceTimeout, handler, exec, backoff,
-        HttpClient.newBuilder().connectTimeout(silenceTimeout).build(), null);
+        HttpClient.newBuilder().connectTimeout(silenceTimeout).sslContext(TlsTrust.jvmDefault().sslContext()).build(),
+        TlsTrust.jvmDefault(), null);
   }
 
   /**
@@ -212,9 +226,10 @@ public final class CoordinatorLink implements AutoCloseable {
    * {@code nodeName} is not null, naming the node in each log line.
    *
    * @param exec single-threaded; it may be shared with other links, which then take turns on it
+   * @param trust what {@code http} trusts for wss://, named when a handshake is refused
    */
   public CoordinatorLink(List<URI> endpoints, String joinToken, Duration silenceTimeout, Handler handler,
-      ScheduledExecutorService exec, Backoff backoff, HttpClient http, String nodeName) {
+      ScheduledExecutorService exec, Backoff backoff, HttpClient http, TlsTrust trust, String nodeName) {
     if (endpoints.isEmpty()) {
       throw new IllegalArgumentException("no coordinator address");
     }
@@ -228,6 +243,7 @@ public final class CoordinatorLink implements AutoCloseable {
     this.exec = exec;
     this.backoff = backoff;
     this.http = http;
+    this.trust = trust;
     this.who = nodeName == null ? "" : "[" + nodeName + "] ";
   }
 
@@ -272,7 +288,11 @@ public final class CoordinatorLink implements AutoCloseable {
     URI uri = endpoints.get(index);
     Connection c = new Connection(index, uri, backoff.patienceMillis(silenceTimeoutMillis, nowMillis()));
     current = c;
-    log.info(who + "Connecting to coordinator {}", uri);
+    if (quietRetry) {
+      log.debug(who + "Connecting to coordinator {}", uri);
+    } else {
+      log.info(who + "Connecting to coordinator {}", uri);
+    }
     // The client's connect timeout (the silence timeout) bounds the TCP connect: a host that is gone
     // or a full accept queue. The builder's timeout bounds the whole opening handshake, which a busy
     // coordinator that accepted the connection needs time for: abandoning it would only leave the
@@ -288,6 +308,7 @@ public final class CoordinatorLink implements AutoCloseable {
   }
 
   private void opened(Connection c, WebSocket ws, Throwable err) {
+    quietRetry = false;
     if (err != null) {
       Throwable cause = err instanceof CompletionException && err.getCause() != null ? err.getCause() : err;
       if (cause instanceof WebSocketHandshakeException h) {
@@ -297,6 +318,17 @@ public final class CoordinatorLink implements AutoCloseable {
           return;
         }
         lost(c, "handshake refused with HTTP " + code);
+        return;
+      }
+      Optional<String> tls = trust.explain(cause, "the certificate of coordinator " + c.uri, "coordinator " + c.uri);
+      if (tls.isPresent()) {
+        long unreported = tlsFailures.due(tls.get());
+        if (unreported >= 0) {
+          log.error(who + "{}; retrying{}", tls.get(),
+              unreported == 0 ? "" : " (" + unreported + " attempts failed the same way since the last report)");
+        }
+        quietRetry = true;
+        lost(c, tls.get(), true);
         return;
       }
       if (cause instanceof java.net.http.HttpTimeoutException) {
@@ -415,6 +447,7 @@ public final class CoordinatorLink implements AutoCloseable {
     c.welcomed = true;
     cancel(c.welcome);
     backoff.welcomed(nowMillis());
+    tlsFailures.clear();
     long hb = w.heartbeatIntervalMillis() > 0 ? w.heartbeatIntervalMillis() : DEFAULT_HEARTBEAT_MILLIS;
     long tm = w.telemetryIntervalMillis() > 0 ? w.telemetryIntervalMillis() : DEFAULT_TELEMETRY_MILLIS;
     log.info(who + "Welcomed by coordinator {} as {} (heartbeat {} ms, telemetry {} ms)", c.uri, w.nodeName(), hb, tm);
@@ -487,6 +520,11 @@ public final class CoordinatorLink implements AutoCloseable {
   }
 
   private void lost(Connection c, String why) {
+    lost(c, why, false);
+  }
+
+  /** @param reported the reason was logged already (or is being held back): the retry line goes to debug */
+  private void lost(Connection c, String why, boolean reported) {
     if (c.gone) {
       return;
     }
@@ -502,8 +540,13 @@ public final class CoordinatorLink implements AutoCloseable {
       return;
     }
     long delay = backoff.nextDelayMillis(nowMillis());
-    log.warn(who + "Link to coordinator {} lost ({}); trying {} in {} ms", c.uri, why,
-        endpoints.get(nextEndpoint % endpoints.size()), delay);
+    if (reported) {
+      log.debug(who + "Link to coordinator {} lost ({}); trying {} in {} ms", c.uri, why,
+          endpoints.get(nextEndpoint % endpoints.size()), delay);
+    } else {
+      log.warn(who + "Link to coordinator {} lost ({}); trying {} in {} ms", c.uri, why,
+          endpoints.get(nextEndpoint % endpoints.size()), delay);
+    }
     exec.schedule(this::connect, delay, TimeUnit.MILLISECONDS);
   }
 

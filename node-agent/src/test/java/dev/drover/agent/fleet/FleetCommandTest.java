@@ -108,5 +108,20 @@ class FleetCommandTest {
     assertTrue(error("fleet", "--coordinator", "http://127.0.0.1:9").contains("--count"), "--count is required");
     assertTrue(error(args("--join-token-file", dir.resolve("missing").toString())).startsWith("cannot read --join-token-file"));
     assertEquals(null, error(args()));
+    assertEquals("--ca-cert needs a wss:// or https:// coordinator URL",
+        error(args("--ca-cert", dir.resolve("join-token").toString())));
+    assertEquals("--ca-cert " + dir.resolve("nope.pem") + ": no such file",
+        error(args("--coordinator", "https://127.0.0.1:9", "--ca-cert", dir.resolve("nope.pem").toString())));
+  }
+
+  @Test
+  void everyAgentTrustsTheCaCertOfTheFleet() throws Exception {
+    dev.drover.protocol.tls.TestPki ca = dev.drover.protocol.tls.TestPki.create(dir.resolve("ca"), "Drover Test CA");
+    FleetCommand.Plan p = plan(args("--coordinator", "https://127.0.0.1:9", "--ca-cert", ca.caPem().toString()));
+    for (AgentSettings s : p.agents()) {
+      assertEquals("--ca-cert " + ca.caPem(), s.trust().source());
+      assertEquals("wss://127.0.0.1:9/agent/v1/stream", s.coordinators().get(0).toString());
+    }
+    assertEquals("the JVM's default trust store", plan(args()).agents().get(0).trust().source());
   }
 }

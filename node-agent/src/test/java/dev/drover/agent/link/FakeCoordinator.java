@@ -28,6 +28,9 @@ final class FakeCoordinator implements AutoCloseable {
   private static final String GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
 
   private final ServerSocket server;
+  private final boolean tls;
+  /** Connections whose TLS handshake failed (the agent refused the certificate). */
+  final AtomicInteger failedHandshakes = new AtomicInteger();
   private final Thread acceptor;
   final BlockingQueue<Connection> connections = new LinkedBlockingQueue<>();
   volatile int refuseWithStatus;
@@ -104,14 +107,31 @@ final class FakeCoordinator implements AutoCloseable {
   }
 
   FakeCoordinator() throws IOException {
-    server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+    this(null);
+  }
+
+  /** Over TLS (wss://) with this server context when not null; the handshake runs on the connection's first read. */
+  FakeCoordinator(javax.net.ssl.SSLContext tls) throws IOException {
+    this(tls, 0);
+  }
+
+  /** On this port (0: any free one), e.g. to come back on the port of a closed one with another certificate. */
+  FakeCoordinator(javax.net.ssl.SSLContext tls, int port) throws IOException {
+    this.tls = tls != null;
+    server = tls != null
+        ? tls.getServerSocketFactory().createServerSocket(port, 50, InetAddress.getLoopbackAddress())
+        : new ServerSocket(port, 50, InetAddress.getLoopbackAddress());
     acceptor = new Thread(this::acceptLoop, "fake-coordinator");
     acceptor.setDaemon(true);
     acceptor.start();
   }
 
+  int port() {
+    return server.getLocalPort();
+  }
+
   String url() {
-    return "ws://127.0.0.1:" + server.getLocalPort();
+    return (tls ? "wss" : "ws") + "://127.0.0.1:" + server.getLocalPort();
   }
 
   /** A loopback URL on which nothing listens (connections are refused). */
@@ -165,6 +185,8 @@ final class FakeCoordinator implements AutoCloseable {
       } finally {
         c.ended = true;
       }
+    } catch (javax.net.ssl.SSLException e) {
+      failedHandshakes.incrementAndGet();
     } catch (Exception e) {
       // the connection ended: the test sees it through the agent's behaviour
     }
