@@ -220,7 +220,7 @@ public final class Main implements Callable<Integer> {
     JobIndex index = JobIndex.start(system, settings.persistenceMode());
     if (settings.metrics().enabled()) {
       DroverMetrics.register();
-      ClusterGauges.start(system, index, settings.metrics().interval());
+      ClusterGauges.start(system, index, settings.metrics());
       system.log().info("Metrics: Kamon started in {} ms (instrumentation {}), served at GET /metrics", kamonMillis,
           settings.metrics().instrumentation() ? "on" : "off");
     }

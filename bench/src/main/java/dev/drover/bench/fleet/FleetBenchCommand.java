@@ -101,7 +101,17 @@ public final class FleetBenchCommand implements Callable<Integer> {
 
     /** What one fleet size measured. */
     record SizeResult(int agents, double upSeconds, int minReady, int readyAfterSteady, int readyAtEnd, List<JvmSampler.Sample> coordinator,
-                      List<JvmSampler.Sample> fleet, List<IdleLatency.Timing> latency, PromHistogram cycles) {}
+                      List<JvmSampler.Sample> fleet, List<IdleLatency.Timing> latency, PromHistogram cycles, LinkChurn churn,
+                      List<Double> load) {}
+
+    /**
+     * How often links were opened and lost over the whole run of one fleet size, counted in the logs.
+     *
+     * @param accepted links the coordinator accepted ("agent X connected from"): the first of each agent included
+     * @param lost links the fleet's agents gave up or lost ("Link to coordinator ... lost")
+     * @param notReady nodes the coordinator declared NotReady ("is NotReady")
+     */
+    record LinkChurn(long accepted, long lost, long notReady) {}
 
     /** What is wrong with the options; empty when they are usable. */
     List<String> problems() {
@@ -207,6 +217,7 @@ public final class FleetBenchCommand implements Callable<Integer> {
             List<JvmSampler.Sample> cs = new ArrayList<>();
             List<JvmSampler.Sample> fs = new ArrayList<>();
             List<Integer> ready = new ArrayList<>();
+            List<Double> load = new ArrayList<>();
             long every = Durations.parse(sampleEvery).toMillis();
             JvmSampler.Reading c0 = coordinator.read();
             JvmSampler.Reading f0 = fleetJvm.read();
@@ -221,14 +232,16 @@ public final class FleetBenchCommand implements Callable<Integer> {
                 JvmSampler.Reading c = coordinator.read();
                 JvmSampler.Reading f = fleetJvm.read();
                 ready.add(readyNodes(d));
+                load.add(loadAverage1());
                 cs.add(JvmSampler.between(c0, cPrev, c));
                 fs.add(JvmSampler.between(f0, fPrev, f));
                 cPrev = c;
                 fPrev = f;
                 JvmSampler.Sample last = cs.get(cs.size() - 1);
-                log.printf(Locale.ROOT, "  %5.0f s  %4d Ready  coordinator CPU %5.1f %%  heap %6.1f MiB (old %6.1f)   fleet CPU %5.1f %%  heap %6.1f MiB%n",
+                log.printf(Locale.ROOT, "  %5.0f s  %4d Ready  coordinator CPU %5.1f %%  heap %6.1f MiB (old %6.1f)   fleet CPU %5.1f %%  heap %6.1f MiB"
+                                + "   load %.2f%n",
                         last.atSeconds(), ready.get(ready.size() - 1), last.cpuPercent(), mib(last.heapUsedBytes()), mib(last.oldUsedBytes()),
-                        fs.get(fs.size() - 1).cpuPercent(), mib(fs.get(fs.size() - 1).heapUsedBytes()));
+                        fs.get(fs.size() - 1).cpuPercent(), mib(fs.get(fs.size() - 1).heapUsedBytes()), load.get(load.size() - 1));
             }
             int readyAfterSteady = readyNodes(d);
             log.printf("drover bench fleet: %d/%d nodes Ready after the steady phase; %d idle jobs ...%n", readyAfterSteady, n, latencyJobs);
@@ -238,10 +251,29 @@ public final class FleetBenchCommand implements Callable<Integer> {
             Thread.sleep(METRICS_SETTLE.toMillis());
             PromHistogram cycles = PromHistogram.parse(metrics(d), CYCLE).minus(before);
             int readyAtEnd = readyNodes(d);
+            LinkChurn churn = new LinkChurn(
+                    count(d.dir().resolve("logs/coordinator-0.log"), " connected from "),
+                    count(d.dir().resolve("fleet/fleet.log"), "Link to coordinator "),
+                    count(d.dir().resolve("logs/coordinator-0.log"), " is NotReady: "));
+            log.printf("drover bench fleet: %d agents: %d links accepted, %d lost, %d NotReady transitions%n", n, churn.accepted(),
+                    churn.lost(), churn.notReady());
             return new SizeResult(n, up, ready.stream().mapToInt(Integer::intValue).min().orElse(0), readyAfterSteady, readyAtEnd, cs, fs,
-                    latency, cycles);
+                    latency, cycles, churn, load);
         } finally {
             teardown.closeNow(d);
+        }
+    }
+
+    /** Lines of {@code file} that contain {@code text}; 0 when there is no such file. */
+    static long count(Path file, String text) throws IOException {
+        if (!Files.exists(file)) {
+            return 0;
+        }
+        try (Stream<String> lines = Files.lines(file, java.nio.charset.StandardCharsets.UTF_8)) {
+            return lines.filter(l -> l.contains(text)).count();
+        } catch (java.io.UncheckedIOException e) {
+            // a partial multi-byte character at the end of a log being written: count as far as it reads
+            return -1;
         }
     }
 
@@ -277,6 +309,10 @@ public final class FleetBenchCommand implements Callable<Integer> {
         row(t, "all nodes Ready after (s)", big.upSeconds(), small.upSeconds(), "%.1f");
         t.append(String.format(Locale.ROOT, "| nodes Ready: fewest in a sample / after the steady phase / at the end | %d / %d / %d | %d / %d / %d | |%n",
                 big.minReady(), big.readyAfterSteady(), big.readyAtEnd(), small.minReady(), small.readyAfterSteady(), small.readyAtEnd()));
+        t.append(String.format(Locale.ROOT, "| links accepted / lost / NotReady transitions, whole run (logs) | %d / %d / %d | %d / %d / %d | |%n",
+                big.churn().accepted(), big.churn().lost(), big.churn().notReady(), small.churn().accepted(), small.churn().lost(),
+                small.churn().notReady()));
+        row(t, "load average (1 min), mean of the steady samples", meanOf(big.load()), meanOf(small.load()), "%.2f");
         row(t, "coordinator CPU, first third (% of one core)", third(big.coordinator(), 0, JvmSampler.Sample::cpuPercent),
                 third(small.coordinator(), 0, JvmSampler.Sample::cpuPercent), "%.1f");
         row(t, "coordinator CPU, last third (% of one core)", third(big.coordinator(), 2, JvmSampler.Sample::cpuPercent),
@@ -336,6 +372,18 @@ public final class FleetBenchCommand implements Callable<Integer> {
 
     private static double mean(List<JvmSampler.Sample> samples, ToDoubleFunction<JvmSampler.Sample> value) {
         return samples.stream().mapToDouble(value).average().orElse(Double.NaN);
+    }
+
+    private static double meanOf(List<Double> values) {
+        return values.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
+    }
+
+    private static double loadAverage1() {
+        try {
+            return Double.parseDouble(Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+")[0]);
+        } catch (IOException | RuntimeException e) {
+            return Double.NaN;
+        }
     }
 
     private static double mib(long bytes) {

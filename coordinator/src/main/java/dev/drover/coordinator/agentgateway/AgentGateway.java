@@ -23,6 +23,13 @@ import org.apache.pekko.stream.javadsl.Source;
 /** Builds the WebSocket flow of one agent link: frames in to an {@link AgentSession}, its messages out. */
 public final class AgentGateway {
   private static final int MAX_FRAME_CHARS = 4 * 1024 * 1024;
+  /**
+   * Optional handshake header: an id the agent process keeps across its reconnects, so its node's
+   * entity tells a reconnect of the same agent (take over at once) from a second agent using the same
+   * name (refuse). A header rather than a Hello field, which older coordinators would refuse.
+   */
+  public static final String INSTANCE_HEADER = "X-Drover-Agent-Instance";
+  private static final int MAX_INSTANCE_CHARS = 100;
 
   private final ActorSystem<?> system;
   private final Materializer mat;
@@ -33,6 +40,12 @@ public final class AgentGateway {
   }
 
   public Flow<Message, Message, NotUsed> link(String remote) {
+    return link(remote, null);
+  }
+
+  /** @param instance the agent's {@link #INSTANCE_HEADER}, or null when it sent none */
+  public Flow<Message, Message, NotUsed> link(String remote, String instance) {
+    String agentInstance = instance == null || instance.isBlank() || instance.length() > MAX_INSTANCE_CHARS ? null : instance;
     Pair<BoundedSourceQueue<Message>, Source<Message, NotUsed>> out = Source.<Message>queue(4096).preMaterialize(mat);
     BoundedSourceQueue<Message> queue = out.first();
     AgentSession.Outbox outbox = new AgentSession.Outbox() {
@@ -47,7 +60,7 @@ public final class AgentGateway {
       }
     };
     ActorRef<AgentSession.Command> session =
-        system.systemActorOf(AgentSession.create(outbox, remote), "agent-link-" + UUID.randomUUID(), Props.empty());
+        system.systemActorOf(AgentSession.create(outbox, remote, agentInstance), "agent-link-" + UUID.randomUUID(), Props.empty());
     Sink<Message, NotUsed> in =
         Flow.<Message>create()
             .mapAsync(1, this::parse)

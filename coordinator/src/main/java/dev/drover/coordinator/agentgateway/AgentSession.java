@@ -52,6 +52,8 @@ public final class AgentSession extends AbstractBehavior<AgentSession.Command> {
   private enum ResendHello implements Command { INSTANCE }
 
   private static final Duration HELLO_RESEND = Duration.ofSeconds(2);
+  private static final Duration HELLO_RESEND_MAX = Duration.ofSeconds(16);
+  private Duration helloResend = HELLO_RESEND;
 
   /** Sink of the outgoing side of the WebSocket; {@code null} completes the stream. */
   public interface Outbox {
@@ -61,22 +63,29 @@ public final class AgentSession extends AbstractBehavior<AgentSession.Command> {
   }
 
   public static Behavior<Command> create(Outbox outbox, String remote) {
-    return Behaviors.setup(ctx -> Behaviors.withTimers(t -> new AgentSession(ctx, t, outbox, remote)));
+    return create(outbox, remote, null);
+  }
+
+  /** @param instance the id the agent process keeps across reconnects (handshake header), or null */
+  public static Behavior<Command> create(Outbox outbox, String remote, String instance) {
+    return Behaviors.setup(ctx -> Behaviors.withTimers(t -> new AgentSession(ctx, t, outbox, remote, instance)));
   }
 
   private final TimerScheduler<Command> timers;
   private final Outbox outbox;
   private final String remote;
+  private final String instance;
   private final Map<String, ReadLog> logRequests = new HashMap<>();
   private EntityRef<NodeEntity.Command> node;
   private String nodeName;
   private AgentMessage.Hello hello;
 
-  private AgentSession(ActorContext<Command> ctx, TimerScheduler<Command> timers, Outbox outbox, String remote) {
+  private AgentSession(ActorContext<Command> ctx, TimerScheduler<Command> timers, Outbox outbox, String remote, String instance) {
     super(ctx);
     this.timers = timers;
     this.outbox = outbox;
     this.remote = remote;
+    this.instance = instance;
   }
 
   @Override
@@ -94,8 +103,11 @@ public final class AgentSession extends AbstractBehavior<AgentSession.Command> {
         })
         .onMessage(ResendHello.class, m -> {
           // The node's entity has not answered the hello: it may be moving between coordinators
-          // (a message to a shard whose old home just died is lost). Say it again until welcomed.
-          node.tell(new NodeEntity.AgentConnected(getContext().getSelf(), hello));
+          // (a message to a shard whose old home just died is lost). Say it again until welcomed,
+          // less and less often: an entity that is only slow (a busy coordinator) would do it twice.
+          node.tell(new NodeEntity.AgentConnected(getContext().getSelf(), hello, instance));
+          helloResend = helloResend.multipliedBy(2).compareTo(HELLO_RESEND_MAX) > 0 ? HELLO_RESEND_MAX : helloResend.multipliedBy(2);
+          timers.startSingleTimer(ResendHello.INSTANCE, helloResend);
           return this;
         })
         .onMessage(Close.class, m -> {
@@ -133,8 +145,8 @@ public final class AgentSession extends AbstractBehavior<AgentSession.Command> {
       getContext().getLog().info("agent {} connected from {} ({} GPUs, {})", nodeName, remote,
           hello.inventory().gpus().size(), hello.inventory().backend());
       this.hello = hello;
-      node.tell(new NodeEntity.AgentConnected(getContext().getSelf(), hello));
-      timers.startTimerWithFixedDelay(ResendHello.INSTANCE, HELLO_RESEND);
+      node.tell(new NodeEntity.AgentConnected(getContext().getSelf(), hello, instance));
+      timers.startSingleTimer(ResendHello.INSTANCE, helloResend);
       return this;
     }
     if (m instanceof AgentMessage.Hello) {

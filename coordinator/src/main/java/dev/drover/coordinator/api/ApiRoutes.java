@@ -185,7 +185,9 @@ public final class ApiRoutes extends AllDirectives {
         return complete(problem(StatusCodes.UNAUTHORIZED, token == null
             ? "agents must send 'Authorization: Bearer <join token>'" : "invalid join token"));
       }
-      return extractClientIP(ip -> handleWebSocketMessages(gateway.link(ip.getAddress().map(a -> a.getHostAddress()).orElse("unknown"))));
+      return optionalHeaderValueByName(AgentGateway.INSTANCE_HEADER, instance ->
+          extractClientIP(ip -> handleWebSocketMessages(
+              gateway.link(ip.getAddress().map(a -> a.getHostAddress()).orElse("unknown"), instance.orElse(null)))));
     });
   }
 

@@ -64,24 +64,40 @@ public final class ClusterGauges {
       "GPU temperature from the agent's last telemetry", false);
   private final GaugeFamily power = new GaugeFamily("drover.gpu.power.watts",
       "GPU power draw from the agent's last telemetry", false);
+  private final List<GaugeFamily> perGpu =
+      List.of(gpuAllocated, gpuHealthy, utilization, memoryUsed, memoryTotal, temperature, power);
+  private final GaugeFamily nodeUtilization = new GaugeFamily("drover.node.gpu.utilization.ratio",
+      "Mean utilization (0-1) of the node's GPUs that reported one in the agent's last telemetry", false);
+  private final GaugeFamily nodeMemoryUsed = new GaugeFamily("drover.node.gpu.memory.used.bytes",
+      "GPU memory in use on the node, summed over its GPUs, from the agent's last telemetry", false);
+  private final GaugeFamily nodeMemoryTotal = new GaugeFamily("drover.node.gpu.memory.total.bytes",
+      "GPU memory of the node, summed over its GPUs", true);
+  private final GaugeFamily nodeTemperature = new GaugeFamily("drover.node.gpu.temperature.celsius",
+      "Hottest GPU of the node from the agent's last telemetry", false);
+  private final GaugeFamily nodePower = new GaugeFamily("drover.node.gpu.power.watts",
+      "Power draw of the node's GPUs, summed, from the agent's last telemetry", false);
+  private final MetricsSettings settings;
+  /** Whether the last round exported per-GPU gauges. */
+  private boolean perGpuOn = true;
 
-  private ClusterGauges(ActorSystem<?> system, JobIndex index, NodeDirectory nodes, Clock clock) {
+  ClusterGauges(ActorSystem<?> system, JobIndex index, NodeDirectory nodes, Clock clock, MetricsSettings settings) {
     this.system = system;
     this.index = index;
     this.nodes = nodes;
     this.clock = clock;
+    this.settings = settings;
   }
 
-  /** Starts recomputing the gauges every {@code interval}. */
-  public static ClusterGauges start(ActorSystem<?> system, JobIndex index, Duration interval) {
-    ClusterGauges g = new ClusterGauges(system, index, NodeDirectory.get(system), Clock.systemUTC());
-    system.scheduler().scheduleWithFixedDelay(Duration.ZERO, interval, g::refresh, system.executionContext());
+  /** Starts recomputing the gauges every {@code drover.metrics.interval}. */
+  public static ClusterGauges start(ActorSystem<?> system, JobIndex index, MetricsSettings settings) {
+    ClusterGauges g = new ClusterGauges(system, index, NodeDirectory.get(system), Clock.systemUTC(), settings);
+    system.scheduler().scheduleWithFixedDelay(Duration.ZERO, settings.interval(), g::refresh, system.executionContext());
     return g;
   }
 
   synchronized void refresh() {
     refreshJobs();
-    refreshNodes(clock.instant());
+    refreshNodes(nodes.nodes(), clock.instant());
     askPendingReasons();
   }
 
@@ -99,21 +115,71 @@ public final class ClusterGauges {
     jobs.publish();
   }
 
-  private void refreshNodes(Instant now) {
+  /** Whether the last round exported the per-GPU gauges (drover.metrics.per-gpu). */
+  synchronized boolean perGpuExported() {
+    return perGpuOn;
+  }
+
+  /** The label sets and values the family of this Kamon name published last round (tests). */
+  synchronized Map<Map<String, String>, Double> lastRound(String name) {
+    for (GaugeFamily f : allNodeFamilies()) if (f.name().equals(name)) return f.lastRound();
+    throw new IllegalArgumentException("no node gauge " + name);
+  }
+
+  private List<GaugeFamily> allNodeFamilies() {
+    List<GaugeFamily> all = new java.util.ArrayList<>(List.of(nodeCount, nodesCordoned, agents, lag, gpus, gpusAllocated,
+        gpusUnhealthy, nodeUtilization, nodeMemoryUsed, nodeMemoryTotal, nodeTemperature, nodePower));
+    all.addAll(perGpu);
+    return all;
+  }
+
+  synchronized void refreshNodes(java.util.Collection<NodeView> views, Instant now) {
+    int gpuCount = 0;
+    for (NodeView n : views) gpuCount += n.gpus() == null ? 0 : n.gpus().size();
+    boolean withGpus = settings.perGpuSeries(gpuCount);
+    if (perGpuOn && !withGpus) {
+      // Kamon stops snapshotting them; the Prometheus reporter keeps their last values (docs/metrics.md).
+      for (GaugeFamily f : perGpu) f.removeAll();
+    }
+    perGpuOn = withGpus;
     int connected = 0;
-    for (NodeView n : nodes.nodes()) {
+    for (NodeView n : views) {
       nodeCount.add(Map.of("status", n.status()), 1);
       if (n.cordoned() || n.draining()) nodesCordoned.add(Map.of(), 1);
       if ("Ready".equals(n.status())) connected++;
       if (n.lastSeenAt() != null) {
         lag.set(Map.of("node", n.name()), Math.max(0, Duration.between(n.lastSeenAt(), now).toMillis() / 1000.0));
       }
+      Map<String, String> byNode = Map.of("node", n.name());
+      double utilizationSum = 0;
+      int utilizationCount = 0;
+      double memorySum = 0;
+      double memoryTotalSum = 0;
+      double hottest = -1;
+      double powerSum = 0;
+      boolean anyMemory = false;
+      boolean anyPower = false;
       for (GpuView g : n.gpus() == null ? List.<GpuView>of() : n.gpus()) {
         String model = g.name() == null ? "unknown" : g.name();
         Map<String, String> byModel = Map.of("node", n.name(), "model", model);
         gpus.add(byModel, 1);
         gpusAllocated.add(byModel, g.allocatedTo() != null ? 1 : 0);
         gpusUnhealthy.add(byModel, "Unhealthy".equals(g.health()) ? 1 : 0);
+        memoryTotalSum += g.memoryBytes();
+        if (g.utilizationPercent() != null && g.utilizationPercent() >= 0) {
+          utilizationSum += g.utilizationPercent() / 100.0;
+          utilizationCount++;
+        }
+        if (g.memoryUsedBytes() != null && g.memoryUsedBytes() >= 0) {
+          memorySum += g.memoryUsedBytes();
+          anyMemory = true;
+        }
+        if (g.temperatureC() != null && g.temperatureC() >= 0) hottest = Math.max(hottest, g.temperatureC());
+        if (g.powerWatts() != null && g.powerWatts() >= 0) {
+          powerSum += g.powerWatts();
+          anyPower = true;
+        }
+        if (!withGpus) continue;
         Map<String, String> gpu = Map.of("node", n.name(), "gpu", Integer.toString(g.index()),
             "uuid", g.uuid() == null ? "" : g.uuid(), "model", model);
         gpuAllocated.set(gpu, g.allocatedTo() != null ? 1 : 0);
@@ -124,11 +190,15 @@ public final class ClusterGauges {
         if (g.temperatureC() != null && g.temperatureC() >= 0) temperature.set(gpu, g.temperatureC());
         if (g.powerWatts() != null && g.powerWatts() >= 0) power.set(gpu, g.powerWatts());
       }
+      if (utilizationCount > 0) nodeUtilization.set(byNode, utilizationSum / utilizationCount);
+      if (anyMemory) nodeMemoryUsed.set(byNode, memorySum);
+      if (n.gpus() != null && !n.gpus().isEmpty()) nodeMemoryTotal.set(byNode, memoryTotalSum);
+      if (hottest >= 0) nodeTemperature.set(byNode, hottest);
+      if (anyPower) nodePower.set(byNode, powerSum);
     }
     nodesCordoned.add(Map.of(), 0);
     agents.set(Map.of(), connected);
-    for (GaugeFamily f : List.of(nodeCount, nodesCordoned, agents, lag, gpus, gpusAllocated, gpusUnhealthy, gpuAllocated,
-        gpuHealthy, utilization, memoryUsed, memoryTotal, temperature, power)) {
+    for (GaugeFamily f : allNodeFamilies()) {
       f.publish();
     }
   }

@@ -15,9 +15,11 @@ import kamon.tag.TagSet;
  * ("no jobs in this state any more").
  */
 final class GaugeFamily {
+  private final String name;
   private final Metric.Gauge gauge;
   private final Set<Map<String, String>> seen = new HashSet<>();
   private Map<Map<String, String>, Double> round = new HashMap<>();
+  private Map<Map<String, String>, Double> last = Map.of();
 
   private final boolean zeroMissing;
 
@@ -26,6 +28,7 @@ final class GaugeFamily {
    *     telemetry) where a missing sample means "unknown", not zero: the last value stays
    */
   GaugeFamily(String name, String description, boolean zeroMissing) {
+    this.name = name;
     this.gauge = Kamon.gauge(name, description);
     this.zeroMissing = zeroMissing;
   }
@@ -50,7 +53,25 @@ final class GaugeFamily {
       gauge.withTags(tags(e.getKey())).update(e.getValue());
       seen.add(e.getKey());
     }
+    last = round;
     round = new HashMap<>();
+  }
+
+  /** Drops every series of this gauge from Kamon's registry, so its snapshots no longer carry them. */
+  void removeAll() {
+    for (Map<String, String> labels : seen) gauge.remove(tags(labels));
+    seen.clear();
+    round = new HashMap<>();
+    last = Map.of();
+  }
+
+  String name() {
+    return name;
+  }
+
+  /** What the last {@link #publish()} set, label set by label set. */
+  Map<Map<String, String>, Double> lastRound() {
+    return last;
   }
 
   private static TagSet tags(Map<String, String> labels) {

@@ -69,7 +69,13 @@ public final class NodeEntity
 
   public sealed interface Command extends CborSerializable {}
 
-  public record AgentConnected(ActorRef<AgentSession.Command> session, AgentMessage.Hello hello) implements Command {}
+  /** @param instance the agent process's id across its reconnects, or null (older agents send none) */
+  public record AgentConnected(ActorRef<AgentSession.Command> session, AgentMessage.Hello hello, String instance)
+      implements Command {
+    public AgentConnected(ActorRef<AgentSession.Command> session, AgentMessage.Hello hello) {
+      this(session, hello, null);
+    }
+  }
 
   public record FromAgent(ActorRef<AgentSession.Command> session, AgentMessage message) implements Command {}
 
@@ -307,7 +313,11 @@ public final class NodeEntity
 
   // Soft state: rebuilt from the agent after any restart.
   private ActorRef<AgentSession.Command> session;
+  /** The current link's agent instance (see AgentGateway.INSTANCE_HEADER), or null. */
+  private String sessionInstance;
   private Instant lastSeen;
+  /** The agent's silence as this entity vouches for it (its own lag left out): what node-timeout is held against. */
+  private final AgentSilence silence;
   private List<GpuSample> telemetry = List.of();
   private final Map<String, ReplicaStatus> actual = new HashMap<>();
   private final Map<String, ReplicaStatus> unacknowledged = new LinkedHashMap<>();
@@ -317,8 +327,15 @@ public final class NodeEntity
   /** What this entity last published to the node directory (lastSeenAt left out), and when. */
   private dev.drover.protocol.api.NodeView directoryView;
   private int directoryTick;
+  /** The journaled state, the unusable GPUs and the scheduler's picture as of the last publish. */
+  private State publishedState;
+  private Set<Integer> publishedUnusable = Set.of();
+  private SchedulerSingleton.NodeUpdated publishedInfo;
+  /** Soft state the node's view shows (telemetry, actual replicas, the link) changed since the last publish. */
+  private boolean softChanged = true;
   private final java.util.ArrayDeque<AgentMessage.Telemetry> samples = new java.util.ArrayDeque<>();
   private int ticks;
+  private static final Duration TICK = Duration.ofSeconds(1);
 
   private NodeEntity(
       String name, DroverSettings settings, Peers peers, ActorContext<Command> ctx, TimerScheduler<Command> timers, Clock clock) {
@@ -330,6 +347,7 @@ public final class NodeEntity
     this.timers = timers;
     this.clock = clock;
     this.lastSeen = clock.instant();
+    this.silence = new AgentSilence(TICK.multipliedBy(2), lastSeen);
   }
 
   @Override
@@ -354,7 +372,8 @@ public final class NodeEntity
           // Agents get a full timeout to reconnect after a coordinator restart before their
           // node is declared NotReady.
           lastSeen = clock.instant();
-          timers.startTimerWithFixedDelay(Tick.INSTANCE, Duration.ofSeconds(1));
+          silence.heard(lastSeen);
+          timers.startTimerWithFixedDelay(Tick.INSTANCE, TICK);
           publish(state);
         })
         .build();
@@ -367,7 +386,11 @@ public final class NodeEntity
         .onCommand(AgentConnected.class, this::onConnected)
         .onCommand(FromAgent.class, this::onFromAgent)
         .onCommand(AgentDisconnected.class, (s, c) -> {
-          if (c.session().equals(session)) session = null;
+          if (c.session().equals(session)) {
+            session = null;
+            sessionInstance = null;
+            softChanged = true;
+          }
           return Effect().noReply();
         })
         .onCommand(Assign.class, this::onAssign)
@@ -425,7 +448,10 @@ public final class NodeEntity
     AgentMessage.Hello h = c.hello();
     if (session != null && !session.equals(c.session())) {
       Duration silent = Duration.between(lastSeen, clock.instant());
-      if (silent.compareTo(settings.heartbeatInterval().multipliedBy(3)) < 0 && sessionHostReachable()) {
+      // The same agent process on a new connection (it gave up the old one, which this coordinator
+      // may not have seen closing yet) takes over at once: refusing it would only make it retry.
+      boolean sameAgent = c.instance() != null && c.instance().equals(sessionInstance);
+      if (!sameAgent && silent.compareTo(settings.heartbeatInterval().multipliedBy(3)) < 0 && sessionHostReachable()) {
         // The current link is alive: this is a second agent using the same name, not a reconnect.
         // Refuse the newcomer rather than let the two take the node from each other forever.
         c.session().tell(new AgentSession.Close("node name " + name + " is already connected from " + s.address()
@@ -438,9 +464,11 @@ public final class NodeEntity
       ctx.unwatch(session);
     }
     session = c.session();
+    sessionInstance = c.instance();
     // The link may live on another coordinator: its end (that coordinator leaving or crashing) is a disconnect.
     ctx.watchWith(session, new AgentDisconnected(session));
     lastSeen = clock.instant();
+    silence.heard(lastSeen);
     Instant now = clock.instant();
     List<Event> events = new ArrayList<>();
     if (!s.registered() || !h.inventory().equals(s.inventory()) || !h.address().equals(s.address())
@@ -471,9 +499,11 @@ public final class NodeEntity
     }
     if (!c.session().equals(session)) return Effect().noReply();
     lastSeen = clock.instant();
+    silence.heard(lastSeen);
     AgentMessage m = c.message();
     if (m instanceof AgentMessage.Telemetry t) {
       telemetry = List.copyOf(t.gpus());
+      softChanged = true;
       samples.addLast(t);
       while (samples.size() > settings.health().telemetryHistory()) samples.removeFirst();
     } else if (m instanceof AgentMessage.Health h) {
@@ -539,6 +569,7 @@ public final class NodeEntity
     if (!s.assignments().containsKey(st.allocationId())) return;
     ReplicaStatus previous = actual.put(st.allocationId(), st);
     if (st.equals(previous)) return;
+    softChanged = true;
     unacknowledged.put(st.allocationId(), st);
     forward(s.assignments().get(st.allocationId()), st);
   }
@@ -692,9 +723,17 @@ public final class NodeEntity
           })
           .thenNoReply();
     }
-    // Every second: a scheduler that just took over knows every node within a second.
-    publish(s);
-    Duration silent = Duration.between(lastSeen, clock.instant());
+    // Every second: a scheduler that just took over knows every node within a second. The node's
+    // view is rebuilt only when something it shows changed (heartbeats change nothing but lastSeen,
+    // refreshed every REFRESH_TICKS), so a quiet node costs one message to the scheduler per tick.
+    Set<Integer> unusableNow = unusable(s);
+    if (s != publishedState || softChanged || !unusableNow.equals(publishedUnusable)
+        || ticks - directoryTick >= NodeDirectory.REFRESH_TICKS || publishedInfo == null) {
+      publish(s, unusableNow);
+    } else {
+      peers.scheduler().tell(publishedInfo);
+    }
+    Duration silent = silence.tick(clock.instant());
     // After a freeze of this coordinator every agent looks silent: judge them only once settled.
     if (s.ready() && silent.compareTo(settings.nodeTimeout()) > 0 && PauseGuard.get(ctx.getSystem()).settled()) {
       String reason = "no message from the agent for " + silent.toSeconds() + "s (timeout " + settings.nodeTimeout().toSeconds() + "s)";
@@ -718,6 +757,7 @@ public final class NodeEntity
     ReplicaStatus lost = new ReplicaStatus(a.allocationId(), a.jobId(), a.attempt(), a.rank(), ReplicaPhase.EXITED,
         known == null ? null : known.pid(), null, Termination.LOST, message, known == null ? null : known.startedAt(), now);
     actual.put(a.allocationId(), lost);
+    softChanged = true;
     unacknowledged.put(a.allocationId(), lost);
     forward(a, lost);
   }
@@ -729,18 +769,26 @@ public final class NodeEntity
   }
 
   private void publish(State s) {
+    publish(s, unusable(s));
+  }
+
+  private void publish(State s, Set<Integer> unusable) {
     if (!s.registered()) return;
-    publishToDirectory(s);
+    publishedState = s;
+    publishedUnusable = unusable;
+    softChanged = false;
+    publishToDirectory(s, unusable);
     NodeInventory inv = s.inventory();
-    peers.scheduler()
-        .tell(new SchedulerSingleton.NodeUpdated(new SchedulerSingleton.NodeInfo(name, s.address(), s.ready(), s.cordoned(),
-            s.draining(), inv.gpus(), inv.cpus(), inv.memoryBytes(), inv.labels(), inv.portRangeStart(), inv.portRangeEnd(),
-            unusable(s))));
+    publishedInfo = new SchedulerSingleton.NodeUpdated(new SchedulerSingleton.NodeInfo(name, s.address(), s.ready(), s.cordoned(),
+        s.draining(), inv.gpus(), inv.cpus(), inv.memoryBytes(), inv.labels(), inv.portRangeStart(), inv.portRangeEnd(),
+        unusable));
+    peers.scheduler().tell(publishedInfo);
   }
 
   /** Publishes the node's view when it changed (heartbeat times aside), and every few ticks regardless. */
-  private void publishToDirectory(State s) {
-    dev.drover.protocol.api.NodeView v = dev.drover.coordinator.api.NodeViews.view(ok(s).view());
+  private void publishToDirectory(State s, Set<Integer> unusable) {
+    dev.drover.protocol.api.NodeView v = dev.drover.coordinator.api.NodeViews.view(
+        new View(s, session != null, lastSeen, telemetry, Map.copyOf(actual), unusable));
     dev.drover.protocol.api.NodeView key = withoutLastSeen(v);
     if (key.equals(directoryView) && ticks - directoryTick < NodeDirectory.REFRESH_TICKS) return;
     directoryView = key;

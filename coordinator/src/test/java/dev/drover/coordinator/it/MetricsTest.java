@@ -175,6 +175,17 @@ class MetricsTest {
       }
     }
     assertEquals(1, withLoad.value("drover_gpu_allocated", Map.of("node", busyNode, "gpu", busyGpu)).orElseThrow());
+    // 8 GPUs are under drover.metrics.per-gpu-max-gpus: per-GPU series above, and the per-node aggregates as always.
+    for (String name : List.of("drover_node_gpu_utilization_ratio", "drover_node_gpu_memory_used_bytes",
+        "drover_node_gpu_memory_total_bytes", "drover_node_gpu_temperature_celsius", "drover_node_gpu_power_watts")) {
+      List<PrometheusText.Sample> s = withLoad.series(name);
+      assertEquals(2, s.size(), name + ": " + s);
+      for (PrometheusText.Sample x : s) assertEquals(Set.of("node"), x.labels().keySet(), x.toString());
+    }
+    assertTrue(withLoad.value("drover_node_gpu_utilization_ratio", Map.of("node", busyNode)).orElse(0.0) > 0,
+        "node utilization of " + busyNode);
+    assertEquals(withLoad.sum("drover_gpu_memory_total_bytes", Map.of("node", busyNode)),
+        withLoad.value("drover_node_gpu_memory_total_bytes", Map.of("node", busyNode)).orElseThrow());
     double utilization = withLoad.value("drover_gpu_utilization_ratio", Map.of("node", busyNode, "gpu", busyGpu)).orElseThrow();
     assertTrue(utilization > 0 && utilization <= 1, "utilization is a ratio: " + utilization);
     for (String n : List.of("m1", "m2")) {

@@ -140,6 +140,26 @@ class NodeEntityTest {
   }
 
   @Test
+  void theSameAgentOnANewConnectionTakesOverAtOnce() {
+    kit.runCommand(new NodeEntity.AgentConnected(session.ref(), hello(List.of()), "agent-process-1"));
+    session.expectMessageClass(AgentSession.Send.class);
+    // a second agent (another process) with the same name is refused while the first is alive ...
+    TestProbe<AgentSession.Command> impostor = testKit.createTestProbe();
+    kit.runCommand(new NodeEntity.AgentConnected(impostor.ref(), hello(List.of()), "agent-process-2"));
+    assertTrue(impostor.expectMessageClass(AgentSession.Close.class).reason().contains("already connected"));
+    // ... but the first one's new connection, before its old one is seen closing, replaces it
+    TestProbe<AgentSession.Command> reconnect = testKit.createTestProbe();
+    kit.runCommand(new NodeEntity.AgentConnected(reconnect.ref(), hello(List.of()), "agent-process-1"));
+    AgentSession.Send welcome = reconnect.expectMessageClass(AgentSession.Send.class);
+    assertTrue(welcome.message() instanceof CoordinatorMessage.Welcome, welcome.toString());
+    assertTrue(session.fishForMessage(Duration.ofSeconds(3), m -> m instanceof AgentSession.Close close
+            && close.reason().contains("superseded")
+            ? org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes.complete()
+            : org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes.continueAndIgnore()).size() >= 1);
+    assertTrue(kit.getState().ready());
+  }
+
+  @Test
   void cordonAndUncordonAreJournaledAndNeverForgotten() {
     connect(List.of());
     var r = kit.<NodeEntity.Result>runCommand(reply -> new NodeEntity.Cordon("ops", "bad fan", reply));

@@ -44,6 +44,12 @@ import org.slf4j.LoggerFactory;
  * them (Pekko HTTP does so in its WebSocket stage), so old coordinators are covered as well, and a
  * coordinator that is paused or cut off answers nothing. The same timeout bounds the opening
  * handshake; a coordinator that accepts the Hello but sends no Welcome is given a little longer.
+ * Both grow while coordinators turn out slow rather than gone, and reconnects back off with full
+ * jitter (see {@link Backoff}), so an overloaded coordinator is not buried under reconnects.
+ *
+ * <p>Every handshake carries {@value #INSTANCE_HEADER}, an id this link keeps for its lifetime, so
+ * a coordinator that has not yet seen the old connection close recognizes the reconnect of the same
+ * agent and lets it take over its node at once.
  *
  * <p>A wss:// connection refused in TLS (a certificate not trusted by {@code --ca-cert}, issued for
  * other names, expired) is logged as one line saying so, once per distinct failure and then at most
@@ -56,16 +62,22 @@ public final class CoordinatorLink implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(CoordinatorLink.class);
   private static final long DEFAULT_HEARTBEAT_MILLIS = 1_000;
   private static final long DEFAULT_TELEMETRY_MILLIS = 5_000;
-  /** A coordinator may take a while to recover the node's entity before its Welcome. */
+  /**
+   * A coordinator may take a while to accept the handshake and to recover the node's entity before
+   * its Welcome: each gets at least this long (times the link's patience).
+   */
   private static final long MIN_WELCOME_TIMEOUT_MILLIS = 10_000;
   /**
-   * Pings per silence timeout. A coordinator that fails over to a newer connection of the node only
-   * once the old one was quiet for three heartbeat intervals may have heard from the agent up to
-   * one ping interval after the last pong; frequent pings keep that margin small.
+   * Pings per silence timeout: a link is dropped after about two unanswered pings. Every ping costs
+   * the coordinator a frame in and a pong out (2,000 of each per second for 1,000 agents at six
+   * per timeout), and a coordinator recognizes a reconnect of the same agent by its instance id, so
+   * a wide margin between the last pong and the drop is no longer needed.
    */
-  private static final int PINGS_PER_TIMEOUT = 6;
+  static final int PINGS_PER_TIMEOUT = 3;
   /** Health is repeated with every this many telemetry samples. */
   static final int HEALTH_EVERY_TELEMETRY = 6;
+  /** The handshake header naming this agent process across its reconnects (the coordinator's AgentGateway). */
+  static final String INSTANCE_HEADER = "X-Drover-Agent-Instance";
   /** A TLS failure that persists is logged again this often. */
   static final Duration TLS_REPORT_INTERVAL = Duration.ofMinutes(1);
 
@@ -106,6 +118,7 @@ public final class CoordinatorLink implements AutoCloseable {
   private boolean quietRetry;
   /** "[node] " in front of every log line when agents share a JVM (fleet), else empty. */
   private final String who;
+  private final String instance = java.util.UUID.randomUUID().toString();
   private int nextEndpoint;
   private Connection current;
   private boolean closed;
@@ -115,6 +128,8 @@ public final class CoordinatorLink implements AutoCloseable {
   private final class Connection implements WebSocket.Listener {
     final int index;
     final URI uri;
+    /** This connection's silence timeout (and the limit of its handshake): see {@link Backoff#patienceMillis}. */
+    final long silenceMillis;
     WebSocket ws;
     final StringBuilder partial = new StringBuilder();
     CompletableFuture<?> sending = CompletableFuture.completedFuture(null);
@@ -126,13 +141,16 @@ public final class CoordinatorLink implements AutoCloseable {
     ScheduledFuture<?> telemetry;
     ScheduledFuture<?> pinger;
     ScheduledFuture<?> silence;
+    /** System.nanoTime() at which the pending silence check is due. */
+    long silenceCheckDue;
     ScheduledFuture<?> welcome;
     long telemetryTicks;
     boolean gone;
 
-    Connection(int index, URI uri) {
+    Connection(int index, URI uri, long silenceMillis) {
       this.index = index;
       this.uri = uri;
+      this.silenceMillis = silenceMillis;
     }
 
     @Override
@@ -268,18 +286,23 @@ public final class CoordinatorLink implements AutoCloseable {
     int index = nextEndpoint % endpoints.size();
     nextEndpoint = index + 1;
     URI uri = endpoints.get(index);
-    Connection c = new Connection(index, uri);
+    Connection c = new Connection(index, uri, backoff.patienceMillis(silenceTimeoutMillis, nowMillis()));
     current = c;
     if (quietRetry) {
       log.debug(who + "Connecting to coordinator {}", uri);
     } else {
       log.info(who + "Connecting to coordinator {}", uri);
     }
-    // the builder's timeout bounds the whole opening handshake, not only the TCP connect, so a
-    // coordinator that accepts connections but is paused is given up after the silence timeout
+    // The client's connect timeout (the silence timeout) bounds the TCP connect: a host that is gone
+    // or a full accept queue. The builder's timeout bounds the whole opening handshake, which a busy
+    // coordinator that accepted the connection needs time for: abandoning it would only leave the
+    // coordinator a dead connection to set up and the agent another one to open. A paused coordinator
+    // is given up after it too.
+    long handshakeMillis = Math.max(MIN_WELCOME_TIMEOUT_MILLIS, silenceTimeoutMillis) * (c.silenceMillis / silenceTimeoutMillis);
     http.newWebSocketBuilder()
         .header("Authorization", "Bearer " + joinToken)
-        .connectTimeout(Duration.ofMillis(silenceTimeoutMillis))
+        .header(INSTANCE_HEADER, instance)
+        .connectTimeout(Duration.ofMillis(handshakeMillis))
         .buildAsync(uri, c)
         .whenCompleteAsync((ws, err) -> opened(c, ws, err), exec);
   }
@@ -308,6 +331,10 @@ public final class CoordinatorLink implements AutoCloseable {
         lost(c, tls.get(), true);
         return;
       }
+      if (cause instanceof java.net.http.HttpTimeoutException) {
+        // a full accept queue or a coordinator behind on its work, not one that is gone
+        backoff.slow();
+      }
       lost(c, "cannot connect: " + cause);
       return;
     }
@@ -325,12 +352,15 @@ public final class CoordinatorLink implements AutoCloseable {
   /** Starts the pings and the silence and Welcome deadlines of a new connection. */
   private void watch(Connection c) {
     c.lastHeard = System.nanoTime();
-    long pingEvery = silenceTimeoutMillis / PINGS_PER_TIMEOUT;
+    long pingEvery = c.silenceMillis / PINGS_PER_TIMEOUT;
     c.pinger = exec.scheduleAtFixedRate(() -> ping(c), pingEvery, pingEvery, TimeUnit.MILLISECONDS);
-    c.silence = exec.schedule(() -> checkSilence(c), silenceTimeoutMillis, TimeUnit.MILLISECONDS);
-    long welcomeWithin = Math.max(MIN_WELCOME_TIMEOUT_MILLIS, silenceTimeoutMillis);
+    scheduleSilenceCheck(c, c.silenceMillis);
+    // grows with the silence timeout: a coordinator slow to welcome (recovering thousands of node
+    // entities after a start) gets more time rather than the same Hello again
+    long welcomeWithin = Math.max(MIN_WELCOME_TIMEOUT_MILLIS * (c.silenceMillis / silenceTimeoutMillis), c.silenceMillis);
     c.welcome = exec.schedule(() -> {
       if (!c.welcomed) {
+        backoff.slow();
         lost(c, "no Welcome within " + welcomeWithin + " ms of the Hello");
       }
     }, welcomeWithin, TimeUnit.MILLISECONDS);
@@ -358,13 +388,29 @@ public final class CoordinatorLink implements AutoCloseable {
     if (c.gone) {
       return;
     }
-    long silentMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - c.lastHeard);
-    if (silentMillis >= silenceTimeoutMillis) {
-      lost(c, "the coordinator sent nothing, not even a pong, for " + silentMillis + " ms (silence timeout "
-          + silenceTimeoutMillis + " ms)");
+    long now = System.nanoTime();
+    long silentMillis = TimeUnit.NANOSECONDS.toMillis(now - c.lastHeard);
+    long lateMillis = TimeUnit.NANOSECONDS.toMillis(now - c.silenceCheckDue);
+    long pingEvery = c.silenceMillis / PINGS_PER_TIMEOUT;
+    if (silentMillis >= c.silenceMillis && lateMillis > pingEvery) {
+      // This check ran late: this JVM was starved or paused (a fleet of agents on a busy machine,
+      // a GC), and frames that arrived meanwhile may not have been read yet. Judge the link only
+      // once the agent itself is on time again: look again one ping interval from now.
+      scheduleSilenceCheck(c, pingEvery);
       return;
     }
-    c.silence = exec.schedule(() -> checkSilence(c), silenceTimeoutMillis - silentMillis, TimeUnit.MILLISECONDS);
+    if (silentMillis >= c.silenceMillis) {
+      backoff.slow();
+      lost(c, "the coordinator sent nothing, not even a pong, for " + silentMillis + " ms (silence timeout "
+          + c.silenceMillis + " ms)");
+      return;
+    }
+    scheduleSilenceCheck(c, c.silenceMillis - silentMillis);
+  }
+
+  private void scheduleSilenceCheck(Connection c, long delayMillis) {
+    c.silenceCheckDue = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(delayMillis);
+    c.silence = exec.schedule(() -> checkSilence(c), delayMillis, TimeUnit.MILLISECONDS);
   }
 
   private void onMessage(Connection c, String text) {
@@ -400,7 +446,7 @@ public final class CoordinatorLink implements AutoCloseable {
     }
     c.welcomed = true;
     cancel(c.welcome);
-    backoff.reset();
+    backoff.welcomed(nowMillis());
     tlsFailures.clear();
     long hb = w.heartbeatIntervalMillis() > 0 ? w.heartbeatIntervalMillis() : DEFAULT_HEARTBEAT_MILLIS;
     long tm = w.telemetryIntervalMillis() > 0 ? w.telemetryIntervalMillis() : DEFAULT_TELEMETRY_MILLIS;
@@ -493,7 +539,7 @@ public final class CoordinatorLink implements AutoCloseable {
     if (closed) {
       return;
     }
-    long delay = backoff.nextDelayMillis();
+    long delay = backoff.nextDelayMillis(nowMillis());
     if (reported) {
       log.debug(who + "Link to coordinator {} lost ({}); trying {} in {} ms", c.uri, why,
           endpoints.get(nextEndpoint % endpoints.size()), delay);
@@ -502,6 +548,10 @@ public final class CoordinatorLink implements AutoCloseable {
           endpoints.get(nextEndpoint % endpoints.size()), delay);
     }
     exec.schedule(this::connect, delay, TimeUnit.MILLISECONDS);
+  }
+
+  private static long nowMillis() {
+    return TimeUnit.NANOSECONDS.toMillis(System.nanoTime());
   }
 
   private void fail(Connection c, String reason) {

@@ -106,6 +106,10 @@ class AgentLinkTest {
     FakeCoordinator.Connection c2 = coordinator.awaitConnection(10);
     JsonNode hello2 = json(c2.await("hello", 10));
     assertEquals("RUNNING", hello2.get("replicas").get(0).get("phase").asText());
+    // the same agent process names itself the same on every connection, so the coordinator lets it take over at once
+    String instance = c.headers.get("x-drover-agent-instance");
+    assertTrue(instance != null && !instance.isBlank(), "instance header: " + c.headers);
+    assertEquals(instance, c2.headers.get("x-drover-agent-instance"));
     assertTrue(ProcessTable.stat(pid).isPresent(), "replica survived the reconnect");
     c2.send(Json.write(new CoordinatorMessage.Welcome(1, "node-link", 100, 200)), false);
     c2.send(Json.write(new CoordinatorMessage.DesiredState(1, List.of())), false);

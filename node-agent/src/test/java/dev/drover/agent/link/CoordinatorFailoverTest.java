@@ -118,7 +118,8 @@ class CoordinatorFailoverTest {
     System.out.println("failover from a silent coordinator to the next took " + failoverMillis + " ms (silence timeout "
         + SILENCE.toMillis() + " ms)");
     // the last pong may have come up to one ping interval before the silence began
-    assertTrue(failoverMillis >= SILENCE.toMillis() - SILENCE.toMillis() / 6 - 100, "failed over too early: " + failoverMillis);
+    assertTrue(failoverMillis >= SILENCE.toMillis() - SILENCE.toMillis() / CoordinatorLink.PINGS_PER_TIMEOUT - 100,
+        "failed over too early: " + failoverMillis);
     assertTrue(failoverMillis < SILENCE.toMillis() + 3_000, "failed over too late: " + failoverMillis);
     Await.until(() -> a.ended, "the agent to drop the silent link");
 
