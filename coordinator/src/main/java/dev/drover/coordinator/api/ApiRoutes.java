@@ -17,6 +17,7 @@ import dev.drover.coordinator.queue.QueueRegistry;
 import dev.drover.coordinator.scheduling.SchedulerSingleton;
 import dev.drover.coordinator.scheduling.model.PendingReason;
 import dev.drover.protocol.Json;
+import dev.drover.protocol.ProtocolVersion;
 import dev.drover.protocol.agent.AgentMessage;
 import dev.drover.protocol.api.CordonRequest;
 import dev.drover.protocol.api.JobEventView;
@@ -153,7 +154,8 @@ public final class ApiRoutes extends AllDirectives {
         })
         .build();
     return handleRejections(rejections, () -> handleExceptions(errors, () -> concat(
-        path("healthz", () -> get(() -> complete(json(StatusCodes.OK, Map.of("status", "ok"))))),
+        path("healthz", () -> get(() -> complete(json(StatusCodes.OK,
+            Map.of("status", "ok", "version", ProtocolVersion.BUILD))))),
         path("readyz", () -> get(this::ready)),
         path("metrics", metrics::route),
         pathPrefix("agent", () -> path(PathMatchers.segment("v1").slash("stream"), this::agentLink)),
