@@ -102,7 +102,7 @@ class TlsLinkTest {
 
     // the operator installs a certificate from the right CA on the coordinator: the agent gets in by itself
     coordinator.close();
-    coordinator = new FakeCoordinator(trustedServer, port);
+    coordinator = reopen(trustedServer, port);
     FakeCoordinator.Connection c = coordinator.awaitConnection(15);
     assertEquals("node-tls", Json.mapper().readTree(c.await("hello", 10)).get("nodeName").asText());
   }
@@ -115,6 +115,22 @@ class TlsLinkTest {
     List<String> errors = lines(Level.ERROR);
     assertEquals(List.of("TLS: the certificate of coordinator wss://127.0.0.1:" + coordinator.port() + "/agent/v1/stream does "
         + "not match host '127.0.0.1' (certificate names: DNS:elsewhere.example); retrying"), errors);
+  }
+
+  /**
+   * The coordinator back on the port it had: the refused connections' sockets may hold the port for a
+   * moment after the old server closed (the agent keeps retrying meanwhile), so binding is retried.
+   */
+  private static FakeCoordinator reopen(SSLContext tls, int port) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+    while (true) {
+      try {
+        return new FakeCoordinator(tls, port);
+      } catch (java.net.BindException e) {
+        if (System.nanoTime() > deadline) throw e;
+        Thread.sleep(100);
+      }
+    }
   }
 
   private void awaitFailedHandshakes(int n) throws InterruptedException {
