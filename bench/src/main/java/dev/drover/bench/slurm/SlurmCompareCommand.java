@@ -69,8 +69,13 @@ public final class SlurmCompareCommand implements Callable<Integer> {
     @Option(names = "--clients", defaultValue = "4", description = "Drover's submitting client threads (default: ${DEFAULT-VALUE})")
     int clients;
 
-    @Option(names = "--warmup", defaultValue = "100", description = "trivial jobs run on Drover before the measurements, not counted (default: ${DEFAULT-VALUE})")
+    @Option(names = "--warmup", defaultValue = "2000", description = "trivial jobs run on Drover before the measurements, not counted "
+            + "but reported as its cold figures (default: ${DEFAULT-VALUE})")
     int warmup;
+
+    @Option(names = "--warmup-gangs", defaultValue = "250", description = "gangs of 2 x 4 GPUs run on Drover after the warm-up's trivial jobs, "
+            + "not counted but reported (default: ${DEFAULT-VALUE})")
+    int warmupGangs;
 
     @Option(names = "--timeout", defaultValue = "900", description = "seconds to wait for one workload's jobs to finish (default: ${DEFAULT-VALUE})")
     long timeoutSeconds;
@@ -117,6 +122,9 @@ public final class SlurmCompareCommand implements Callable<Integer> {
         if (timeoutSeconds < 1) {
             p.add("--timeout must be positive, got " + timeoutSeconds);
         }
+        if (warmup < 0 || warmupGangs < 0) {
+            p.add("--warmup and --warmup-gangs must be 0 or more, got " + warmup + " and " + warmupGangs);
+        }
         p.addAll(settings(List.of(java.net.URI.create("http://127.0.0.1:1")), "t").problems());
         return p;
     }
@@ -132,7 +140,7 @@ public final class SlurmCompareCommand implements Callable<Integer> {
     }
 
     private LoadSettings settings(List<java.net.URI> urls, String token) {
-        return LoadSettings.defaults(urls, token).withClients(clients).withJobs(jobs).withWarmup(warmup)
+        return LoadSettings.defaults(urls, token).withClients(clients).withJobs(jobs).withWarmup(0)
                 .withRunningTimeout(Duration.ofSeconds(timeoutSeconds));
     }
 
@@ -160,9 +168,9 @@ public final class SlurmCompareCommand implements Callable<Integer> {
             DroverRun drover = drover(home, dir.resolve("drover"), teardown);
             Comparison c = new Comparison(drover.figures(), slurm);
             out.printf(Locale.ROOT, "drover bench slurm: %d trivial jobs, %d gangs of 2 x 4 GPUs, %d idle-latency jobs; %d nodes x %d GPUs; "
-                            + "Drover: standalone H2, %d agent processes, %d clients, %d warm-up jobs; %s, %d cores; started %s, took %d s; "
+                            + "Drover: standalone H2, %d agent processes, %d clients, warm-up %d trivial jobs + %d gangs; %s, %d cores; started %s, took %d s; "
                             + "load average before %s, after %s%n",
-                    jobs, gangs, latencySamples, agents, gpusPerAgent, agents, clients, warmup, Runtime.version(),
+                    jobs, gangs, latencySamples, agents, gpusPerAgent, agents, clients, warmup, warmupGangs, Runtime.version(),
                     Runtime.getRuntime().availableProcessors(), started, Duration.between(started, Instant.now()).toSeconds(), loadBefore,
                     loadAverage());
             out.print(c.table());
@@ -191,7 +199,8 @@ public final class SlurmCompareCommand implements Callable<Integer> {
     }
 
     /** The three workloads on Drover. */
-    record DroverRun(LoadResult trivial, LoadResult gang, LoadResult latency, int jobs, int gangs, int samples) {
+    record DroverRun(LoadResult trivial, LoadResult gang, LoadResult latency, LoadResult coldTrivial, LoadResult coldGang, int jobs,
+            int gangs, int samples) {
 
         Map<Comparison.Figure, Double> figures() {
             Map<Comparison.Figure, Double> f = new EnumMap<>(Comparison.Figure.class);
@@ -214,12 +223,23 @@ public final class SlurmCompareCommand implements Callable<Integer> {
         String notes() {
             Percentiles accept = latency.acceptMillis();
             Percentiles sched = latency.scheduledMillis();
-            return String.format(Locale.ROOT, "Drover details: trivial %d/%d succeeded, submit phase %.2f s, accept p50 %.1f ms; "
+            String details = String.format(Locale.ROOT, "Drover details: trivial %d/%d succeeded, submit phase %.2f s, accept p50 %.1f ms; "
                             + "gangs %d/%d succeeded, %.1f submits/s; idle latency: accept p50 %.1f ms, submit -> scheduled p50 %.1f ms, "
                             + "%d/%d ran%n",
                     trivial.succeeded(), jobs, trivial.submitSeconds(), trivial.acceptMillis().p50(), gang.succeeded(), gangs,
                     gang.acceptedPerSecond(), accept.isEmpty() ? Double.NaN : accept.p50(), sched.isEmpty() ? Double.NaN : sched.p50(),
                     latency.ran(), samples);
+            if (coldTrivial != null) {
+                details += String.format(Locale.ROOT, "Drover cold (the warm-up, on the freshly started coordinator): %d trivial jobs "
+                                + "%.1f submits/s, all done after %.2f s, %d succeeded%n",
+                        coldTrivial.settings().jobs(), coldTrivial.acceptedPerSecond(), coldTrivial.allDoneSeconds(), coldTrivial.succeeded());
+            }
+            if (coldGang != null) {
+                details += String.format(Locale.ROOT, "Drover cold gangs (the warm-up): %d gangs all done after %.2f s, %.1f submits/s, "
+                                + "%d succeeded%n",
+                        coldGang.settings().jobs(), coldGang.allDoneSeconds(), coldGang.acceptedPerSecond(), coldGang.succeeded());
+            }
+            return details;
         }
     }
 
@@ -233,15 +253,25 @@ public final class SlurmCompareCommand implements Callable<Integer> {
             d.awaitNodesReady(agents);
             log.printf(Locale.ROOT, "drover bench slurm: up in %.1f s%n", (System.nanoTime() - t0) / 1e9);
             LoadSettings base = settings(d.urls(), d.adminToken()).withMarker(d.marker());
+            // A coordinator is a long-running service: the measurements start once its JIT has compiled the paths they
+            // take (both job shapes). The warm-up's own figures are those of a freshly started one, and are reported.
+            LoadResult coldTrivial = null;
+            LoadResult coldGang = null;
+            if (warmup > 0) {
+                log.printf(Locale.ROOT, "drover bench slurm: warm-up: %d trivial jobs, then %d gangs (reported as cold figures)%n", warmup,
+                        warmupGangs);
+                coldTrivial = new LoadGenerator(base.withJobs(warmup), log).runToCompletion();
+            }
+            if (warmupGangs > 0) coldGang = new LoadGenerator(base.withJobs(warmupGangs).withShape(2, 4), log).runToCompletion();
             LoadResult trivial = new LoadGenerator(base, log).runToCompletion();
             log.printf(Locale.ROOT, "drover bench slurm: trivial: %.1f submits/s, all done after %.2f s%n", trivial.acceptedPerSecond(),
                     trivial.allDoneSeconds());
-            LoadResult gang = new LoadGenerator(base.withJobs(gangs).withWarmup(0).withShape(2, 4), log).runToCompletion();
+            LoadResult gang = new LoadGenerator(base.withJobs(gangs).withShape(2, 4), log).runToCompletion();
             log.printf(Locale.ROOT, "drover bench slurm: gangs: all done after %.2f s%n", gang.allDoneSeconds());
-            LoadResult latency = new LoadGenerator(base.withJobs(latencySamples).withWarmup(0).withClients(1), log)
+            LoadResult latency = new LoadGenerator(base.withJobs(latencySamples).withClients(1), log)
                     .runSequential(Duration.ofSeconds(1), 7);
             log.printf(Locale.ROOT, "drover bench slurm: idle latency p50 %.1f ms%n", latency.runningMillis().p50());
-            return new DroverRun(trivial, gang, latency, jobs, gangs, latencySamples);
+            return new DroverRun(trivial, gang, latency, coldTrivial, coldGang, jobs, gangs, latencySamples);
         } finally {
             teardown.closeNow(d);
         }

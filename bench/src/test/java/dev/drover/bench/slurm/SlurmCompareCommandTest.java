@@ -36,12 +36,14 @@ class SlurmCompareCommandTest {
     @Test
     void unknownProfilesAndShapesThatCannotHoldTheGangsAreRefused() {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        assertEquals(2, run(err, "--slurm-profiles", "default,fast", "--agents", "1", "--gpus-per-agent", "2", "--clients", "0"));
+        assertEquals(2, run(err, "--slurm-profiles", "default,fast", "--agents", "1", "--gpus-per-agent", "2", "--clients", "0",
+                "--warmup-gangs", "-1"));
         String e = err.toString(StandardCharsets.UTF_8);
         assertTrue(e.contains("unknown profile 'fast'"), e);
         assertTrue(e.contains("--agents must be from 2"), e);
         assertTrue(e.contains("--gpus-per-agent must be from 4"), e);
         assertTrue(e.contains("--clients"), e);
+        assertTrue(e.contains("--warmup and --warmup-gangs must be 0 or more, got 2000 and -1"), e);
     }
 
     @Test

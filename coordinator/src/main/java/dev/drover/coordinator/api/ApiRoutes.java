@@ -247,8 +247,11 @@ public final class ApiRoutes extends AllDirectives {
         return complete(problem(StatusCodes.UNSUPPORTED_MEDIA_TYPE,
             "send the job spec as application/json or application/yaml, not " + mediaType));
       }
-      CompletionStage<ByteString> body = req.entity().withSizeLimit(settings.maxBodyBytes())
-          .getDataBytes().runFold(ByteString.emptyByteString(), ByteString::concat, mat);
+      // A body that came whole with the request (the usual small spec) needs no stream to read it.
+      CompletionStage<ByteString> body = req.entity() instanceof HttpEntity.Strict strict
+          ? CompletableFuture.completedFuture(strict.getData())
+          : req.entity().withSizeLimit(settings.maxBodyBytes())
+              .getDataBytes().runFold(ByteString.emptyByteString(), ByteString::concat, mat);
       return onComplete(body, t -> {
         if (t.isFailure()) {
           Throwable e = t.failed().get();
@@ -275,39 +278,41 @@ public final class ApiRoutes extends AllDirectives {
   }
 
   private Route admit(Principal p, JobSpec spec, String idempotencyKey) {
-    return onComplete(QueueRegistry.ref(system).ask(QueueRegistry.Get::new, timeout), queues -> {
-      if (queues.isFailure()) return complete(unavailable("the queue registry"));
-      if (!queues.get().queues().containsKey(spec.queue())) {
-        return complete(field(StatusCodes.UNPROCESSABLE_CONTENT, "/queue", "no queue named '" + spec.queue() + "'; queues: "
-            + String.join(", ", queues.get().queues().keySet())));
-      }
-      return admitFeasible(p, spec, idempotencyKey);
-    });
-  }
-
-  private Route admitFeasible(Principal p, JobSpec spec, String idempotencyKey) {
+    // Both questions at once (the answers are read-only): the queue must exist and the job must fit the cluster.
+    CompletionStage<QueueRegistry.Result> queues = QueueRegistry.ref(system).ask(QueueRegistry.Get::new, timeout);
     CompletionStage<SchedulerSingleton.FeasibilityAnswer> feasible = AskPattern.ask(SchedulerSingleton.proxy(system),
         r -> new SchedulerSingleton.CheckFeasibility(spec.replicas(), spec.resources().gpus(), spec.resources().cpus(),
             spec.resources().memoryBytes(), r), timeout, system.scheduler());
-    return onComplete(feasible, f -> {
-      if (f.isFailure()) return complete(unavailable("the scheduler"));
-      if (!f.get().feasible()) {
-        String pointer = f.get().field() == null ? "/resources/gpus" : f.get().field();
-        return complete(problem(StatusCodes.UNPROCESSABLE_CONTENT, "this job can never run on this cluster: " + f.get().reason(),
-            List.of(new dev.drover.protocol.spec.FieldError(pointer, f.get().reason()))));
+    return onComplete(queues, q -> {
+      if (q.isFailure()) return complete(unavailable("the queue registry"));
+      if (!q.get().queues().containsKey(spec.queue())) {
+        return complete(field(StatusCodes.UNPROCESSABLE_CONTENT, "/queue", "no queue named '" + spec.queue() + "'; queues: "
+            + String.join(", ", q.get().queues().keySet())));
       }
-      String id = jobId(p, idempotencyKey);
-      Instant before = Instant.now();
-      CompletionStage<JobEntity.Result> r =
-          breaker.write(() -> job(id).ask(reply -> new JobEntity.Submit(spec, p.name(), idempotencyKey, reply), timeout));
-      return onComplete(r, t -> {
-        if (t.isFailure()) return complete(breaker.unavailable(t.failed().get(), "the submit of job " + id));
-        JobEntity.Result res = t.get();
-        if (!res.isOk()) return complete(problem(StatusCodes.UNPROCESSABLE_CONTENT, res.message()));
-        index.offer(res.state());
-        boolean created = !res.state().submittedAt().isBefore(before.minusMillis(5));
-        return complete(json(created ? StatusCodes.CREATED : StatusCodes.OK, view(res.state(), null)));
+      return onComplete(feasible, f -> {
+        if (f.isFailure()) return complete(unavailable("the scheduler"));
+        if (!f.get().feasible()) {
+          String pointer = f.get().field() == null ? "/resources/gpus" : f.get().field();
+          return complete(problem(StatusCodes.UNPROCESSABLE_CONTENT, "this job can never run on this cluster: " + f.get().reason(),
+              List.of(new dev.drover.protocol.spec.FieldError(pointer, f.get().reason()))));
+        }
+        return persistSubmit(p, spec, idempotencyKey);
       });
+    });
+  }
+
+  private Route persistSubmit(Principal p, JobSpec spec, String idempotencyKey) {
+    String id = jobId(p, idempotencyKey);
+    Instant before = Instant.now();
+    CompletionStage<JobEntity.Result> r =
+        breaker.write(() -> job(id).ask(reply -> new JobEntity.Submit(spec, p.name(), idempotencyKey, reply), timeout));
+    return onComplete(r, t -> {
+      if (t.isFailure()) return complete(breaker.unavailable(t.failed().get(), "the submit of job " + id));
+      JobEntity.Result res = t.get();
+      if (!res.isOk()) return complete(problem(StatusCodes.UNPROCESSABLE_CONTENT, res.message()));
+      index.offer(res.state());
+      boolean created = !res.state().submittedAt().isBefore(before.minusMillis(5));
+      return complete(json(created ? StatusCodes.CREATED : StatusCodes.OK, view(res.state(), null)));
     });
   }
 

@@ -3,7 +3,6 @@ package dev.drover.agent.process;
 import com.sun.jna.Library;
 import com.sun.jna.Native;
 import java.io.IOException;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -62,40 +61,58 @@ public final class ProcessTable {
     return stat(pid).filter(s -> !s.zombie() && s.startTicks() == startTicks).isPresent();
   }
 
-  /** Live processes whose session or process group is leader (a replica started under setsid). */
+  /**
+   * Live processes whose session or process group is leader (a replica started under setsid). Asks
+   * the kernel each pid's session and group with getsid/getpgid (plain system calls, ~1 us) and reads
+   * /proc/pid/stat (~10 us, formatted by the kernel) only for a match, to leave zombies out: a scan
+   * runs at least once per replica exit, so it must stay cheap on a node with many processes.
+   */
   public static List<Long> members(long leader) {
+    String[] names = PROC.toFile().list();
+    if (names == null) throw new IllegalStateException("cannot list /proc");
     List<Long> out = new ArrayList<>();
-    try (DirectoryStream<Path> dirs = Files.newDirectoryStream(PROC)) {
-      for (Path d : dirs) {
-        String name = d.getFileName().toString();
-        if (name.isEmpty() || !Character.isDigit(name.charAt(0))) {
-          continue;
-        }
-        long pid;
-        try {
-          pid = Long.parseLong(name);
-        } catch (NumberFormatException e) {
-          continue;
-        }
-        stat(pid)
-            .filter(s -> !s.zombie() && (s.session() == leader || s.pgrp() == leader))
-            .ifPresent(s -> out.add(s.pid()));
-      }
-    } catch (IOException e) {
-      throw new IllegalStateException("cannot list /proc", e);
+    for (String name : names) {
+      int pid = pidOf(name);
+      if (pid <= 0 || (Posix.getsid(pid) != leader && Posix.getpgid(pid) != leader)) continue;
+      stat(pid)
+          .filter(s -> !s.zombie() && (s.session() == leader || s.pgrp() == leader))
+          .ifPresent(s -> out.add(s.pid()));
     }
     return out;
+  }
+
+  /** The pid a /proc entry names, or -1 for the entries that are not processes (self, net, ...). */
+  private static int pidOf(String name) {
+    if (name.isEmpty() || name.length() > 9) return -1;
+    int pid = 0;
+    for (int i = 0; i < name.length(); i++) {
+      char c = name.charAt(i);
+      if (c < '0' || c > '9') return -1;
+      pid = pid * 10 + (c - '0');
+    }
+    return pid;
+  }
+
+  /** libc calls bound by JNA's direct mapping (no proxy or reflection per call). */
+  private static final class Posix {
+    static {
+      Native.register("c");
+    }
+
+    static native int getsid(int pid);
+
+    static native int getpgid(int pid);
+  }
+
+  /** Signals one process. */
+  public static void signal(long pid, int sig) {
+    LIBC.kill((int) pid, sig);
   }
 
   /**
    * Sends sig to the process group of leader and to every other member of its session, so a child
    * that moved to its own process group is not missed.
    */
-  /** Signals one process. */
-  public static void signal(long pid, int sig) {
-    LIBC.kill((int) pid, sig);
-  }
-
   public static void signalTree(long leader, int sig) {
     LIBC.kill((int) -leader, sig);
     for (long pid : members(leader)) {

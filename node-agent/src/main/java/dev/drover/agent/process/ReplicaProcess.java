@@ -114,16 +114,20 @@ public final class ReplicaProcess {
   }
 
   private void onLeaderExit() {
+    boolean leftovers;
     synchronized (this) {
       // Children the main process left behind would keep GPUs busy: they go too.
-      if (!ProcessTable.members(pid).isEmpty()) {
+      leftovers = !ProcessTable.members(pid).isEmpty();
+      if (leftovers) {
         if (stopReason == null) {
           ProcessTable.signalTree(pid, ProcessTable.SIGTERM);
         }
         scheduleKill(stopReason == null ? LEFTOVER_GRACE_MILLIS : Math.max(0, assignment.gracePeriodMillis()));
       }
     }
-    awaitTreeGone();
+    // The usual replica leaves nothing behind: the scan just made is the last one.
+    if (leftovers) timers.schedule(this::awaitTreeGone, POLL_MILLIS, TimeUnit.MILLISECONDS);
+    else finish();
   }
 
   private void awaitTreeGone() {

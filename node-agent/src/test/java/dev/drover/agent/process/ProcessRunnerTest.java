@@ -176,6 +176,16 @@ class ProcessRunnerTest {
   }
 
   @Test
+  void aLeftoverChildInItsOwnProcessGroupIsFoundThroughItsSession() throws Exception {
+    // The child leads a process group of its own (setpgrp, as coreutils' timeout does): only the session ties it to the replica.
+    ReplicaProcess p = start(Assignments.shell("alloc-own-group", List.of(), "perl -e 'setpgrp(0, 0); sleep 1000' & echo $!; exit 0"));
+    ReplicaExit exit = exitOf(p);
+    assertEquals(0, exit.exitCode());
+    long child = Long.parseLong(output(p).trim());
+    assertTrue(ProcessTable.stat(child).map(ProcessTable.ProcStat::zombie).orElse(true), "child " + child + " survived");
+  }
+
+  @Test
   void maxRuntimeIsEnforced() throws Exception {
     ReplicaProcess p = start(Assignments.of("alloc-slow", List.of(), List.of("sleep", "1000"), Map.of(), null, 300, 500, DesiredPhase.RUN));
     ReplicaExit exit = exitOf(p);
