@@ -37,6 +37,7 @@ public final class LocalDrover implements AutoCloseable {
     private final int[] managementPorts;
     private final String marker = "bench-" + UUID.randomUUID();
     private final List<String> jvmOptions;
+    private final List<String> agentJvmOptions;
     private final List<Process> coordinators = new ArrayList<>();
     private final List<Process> agents = new ArrayList<>();
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
@@ -54,9 +55,13 @@ public final class LocalDrover implements AutoCloseable {
             clusterPorts[i] = FreePorts.next();
             managementPorts[i] = FreePorts.next();
         }
-        // The launcher's own JVM options for coordinators and agents (./drover up), or DROVER_JAVA_OPTS.
+        // The launcher's own JVM options for coordinators and agents (./drover up), or DROVER_JAVA_OPTS; agents run
+        // C1-compiled code only, as the launcher starts them (DROVER_JAVA_OPTS may say otherwise: it comes after).
         String opts = System.getenv().getOrDefault("DROVER_JAVA_OPTS", "-Xms64m -Xmx1g -XX:+UseSerialGC");
         this.jvmOptions = List.of(opts.trim().split("\\s+"));
+        List<String> agentOpts = new ArrayList<>(List.of("-XX:TieredStopAtLevel=1"));
+        agentOpts.addAll(jvmOptions);
+        this.agentJvmOptions = List.copyOf(agentOpts);
         Files.createDirectories(dir.resolve("logs"));
     }
 
@@ -141,7 +146,7 @@ public final class LocalDrover implements AutoCloseable {
             }
             String name = "bench-" + (k + 1);
             List<String> cmd = new ArrayList<>(List.of(JAVA));
-            cmd.addAll(jvmOptions);
+            cmd.addAll(agentJvmOptions);
             cmd.addAll(List.of("-jar", home.agentJar().toString(), "--name", name, "--coordinator", String.join(",", order),
                     "--join-token-file", dataDir().resolve("join-token").toString(), "--work-dir", dir.resolve("agents/" + name).toString(),
                     "--simulate-gpus", String.valueOf(gpus), "--address", "127.0.0.1", "--cpus", "64", "--memory", "512Gi"));

@@ -34,7 +34,8 @@ public final class StateStore {
 
   public void save(PersistedState state) {
     try {
-      Files.createDirectories(file.getParent());
+      // createDirectories throws (and catches) an exception for a directory that exists: not on every save.
+      if (!Files.isDirectory(file.getParent())) Files.createDirectories(file.getParent());
       Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
       Files.write(tmp, Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsBytes(state));
       Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);

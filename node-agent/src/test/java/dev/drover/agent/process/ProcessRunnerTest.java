@@ -24,6 +24,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class ProcessRunnerTest {
   @TempDir Path workDir;
@@ -166,19 +168,14 @@ class ProcessRunnerTest {
     assertTrue(output(p).contains("checkpoint saved"), output(p));
   }
 
-  @Test
-  void leftoverChildrenOfAFinishedReplicaAreKilled() throws Exception {
-    ReplicaProcess p = start(Assignments.shell("alloc-leftover", List.of(), "sleep 1000 & echo $!; exit 0"));
-    ReplicaExit exit = exitOf(p);
-    assertEquals(0, exit.exitCode());
-    long child = Long.parseLong(output(p).trim());
-    assertTrue(ProcessTable.stat(child).map(ProcessTable.ProcStat::zombie).orElse(true), "child " + child + " survived");
-  }
-
-  @Test
-  void aLeftoverChildInItsOwnProcessGroupIsFoundThroughItsSession() throws Exception {
-    // The child leads a process group of its own (setpgrp, as coreutils' timeout does): only the session ties it to the replica.
-    ReplicaProcess p = start(Assignments.shell("alloc-own-group", List.of(), "perl -e 'setpgrp(0, 0); sleep 1000' & echo $!; exit 0"));
+  /**
+   * A child left running by a replica that exited is killed before the exit counts. The second one leads a process
+   * group of its own (setpgrp, as coreutils' timeout does): only its session ties it to the replica.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"sleep 1000 & echo $!; exit 0", "perl -e 'setpgrp(0, 0); sleep 1000' & echo $!; exit 0"})
+  void leftoverChildrenOfAFinishedReplicaAreKilled(String script) throws Exception {
+    ReplicaProcess p = start(Assignments.shell("alloc-leftover", List.of(), script));
     ReplicaExit exit = exitOf(p);
     assertEquals(0, exit.exitCode());
     long child = Long.parseLong(output(p).trim());
