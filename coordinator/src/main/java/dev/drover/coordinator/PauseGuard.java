@@ -86,10 +86,8 @@ public final class PauseGuard {
 
   /** Long enough for the rest of the cluster to have downed us and for us to hear about it. */
   static Duration settleTime(ActorSystem<?> system) {
-    var c = system.settings().config();
-    Duration pause = c.getDuration("pekko.cluster.failure-detector.acceptable-heartbeat-pause");
-    Duration stable = c.getDuration("pekko.cluster.split-brain-resolver.stable-after");
-    return pause.plus(stable).plusSeconds(2);
+    Duration stable = system.settings().config().getDuration("pekko.cluster.split-brain-resolver.stable-after");
+    return downable(system).plus(stable).plusSeconds(2);
   }
 
   static Duration downable(ActorSystem<?> system) {

@@ -30,39 +30,38 @@ class PauseGuardTest {
   private final FakeProcess process = new FakeProcess();
   private final PauseGuard guard = new PauseGuard(Duration.ofSeconds(5), Duration.ofMillis(2500), process);
 
+  /** Two ticks gapMs apart, the process having used cpuMs of CPU and gcMs of GC between them. */
+  private void gap(long gapMs, long cpuMs, long gcMs) {
+    long t = System.nanoTime();
+    guard.tick(t, 0, 0);
+    guard.tick(t + gapMs * MS, cpuMs * MS, gcMs);
+  }
+
   @Test
   void aGapDuringWhichTheProcessKeptRunningIsALagNotAFreeze() {
-    long t = System.nanoTime();
-    guard.tick(t, process.cpu, process.gc);
     // 1.5 s late, but the process used 0.6 s of CPU meanwhile: starved (busy machine), not stopped
-    guard.tick(t + 1_500 * MS, 600 * MS, 0);
+    gap(1_500, 600, 0);
     assertEquals(0, guard.freezes());
     assertEquals(1, guard.lags());
   }
 
   @Test
   void aGapWithoutCpuIsAFreeze() {
-    long t = System.nanoTime();
-    guard.tick(t, 0, 0);
     // 1.5 s without running (SIGSTOP, a paused VM): 10 ms of CPU at the edges
-    guard.tick(t + 1_500 * MS, 10 * MS, 0);
+    gap(1_500, 10, 0);
     assertEquals(1, guard.freezes());
     assertEquals(0, guard.lags());
   }
 
   @Test
   void aGapSpentInGarbageCollectionIsAFreeze() {
-    long t = System.nanoTime();
-    guard.tick(t, 0, 0);
-    guard.tick(t + 1_500 * MS, 1_400 * MS, 900);
+    gap(1_500, 1_400, 900);
     assertEquals(1, guard.freezes());
   }
 
   @Test
   void aGapAsLongAsTheAcceptableHeartbeatPauseIsAFreezeWhateverItsCause() {
-    long t = System.nanoTime();
-    guard.tick(t, 0, 0);
-    guard.tick(t + 2_600 * MS, 2_000 * MS, 0);
+    gap(2_600, 2_000, 0);
     assertEquals(1, guard.freezes());
   }
 

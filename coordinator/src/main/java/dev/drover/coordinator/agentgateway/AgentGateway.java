@@ -23,12 +23,6 @@ import org.apache.pekko.stream.javadsl.Source;
 /** Builds the WebSocket flow of one agent link: frames in to an {@link AgentSession}, its messages out. */
 public final class AgentGateway {
   private static final int MAX_FRAME_CHARS = 4 * 1024 * 1024;
-  /**
-   * Optional handshake header: an id the agent process keeps across its reconnects, so its node's
-   * entity tells a reconnect of the same agent (take over at once) from a second agent using the same
-   * name (refuse). A header rather than a Hello field, which older coordinators would refuse.
-   */
-  public static final String INSTANCE_HEADER = "X-Drover-Agent-Instance";
   private static final int MAX_INSTANCE_CHARS = 100;
 
   private final ActorSystem<?> system;
@@ -43,7 +37,7 @@ public final class AgentGateway {
     return link(remote, null);
   }
 
-  /** @param instance the agent's {@link #INSTANCE_HEADER}, or null when it sent none */
+  /** @param instance the agent's {@link dev.drover.protocol.agent.AgentLinkHeaders#INSTANCE} handshake header, or null when it sent none */
   public Flow<Message, Message, NotUsed> link(String remote, String instance) {
     String agentInstance = instance == null || instance.isBlank() || instance.length() > MAX_INSTANCE_CHARS ? null : instance;
     Pair<BoundedSourceQueue<Message>, Source<Message, NotUsed>> out = Source.<Message>queue(4096).preMaterialize(mat);

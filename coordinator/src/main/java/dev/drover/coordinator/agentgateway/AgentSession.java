@@ -106,7 +106,8 @@ public final class AgentSession extends AbstractBehavior<AgentSession.Command> {
           // (a message to a shard whose old home just died is lost). Say it again until welcomed,
           // less and less often: an entity that is only slow (a busy coordinator) would do it twice.
           node.tell(new NodeEntity.AgentConnected(getContext().getSelf(), hello, instance));
-          helloResend = helloResend.multipliedBy(2).compareTo(HELLO_RESEND_MAX) > 0 ? HELLO_RESEND_MAX : helloResend.multipliedBy(2);
+          Duration next = helloResend.multipliedBy(2);
+          helloResend = next.compareTo(HELLO_RESEND_MAX) > 0 ? HELLO_RESEND_MAX : next;
           timers.startSingleTimer(ResendHello.INSTANCE, helloResend);
           return this;
         })

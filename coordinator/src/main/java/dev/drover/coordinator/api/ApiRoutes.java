@@ -18,6 +18,7 @@ import dev.drover.coordinator.scheduling.SchedulerSingleton;
 import dev.drover.coordinator.scheduling.model.PendingReason;
 import dev.drover.protocol.Json;
 import dev.drover.protocol.ProtocolVersion;
+import dev.drover.protocol.agent.AgentLinkHeaders;
 import dev.drover.protocol.agent.AgentMessage;
 import dev.drover.protocol.api.CordonRequest;
 import dev.drover.protocol.api.JobEventView;
@@ -185,7 +186,7 @@ public final class ApiRoutes extends AllDirectives {
         return complete(problem(StatusCodes.UNAUTHORIZED, token == null
             ? "agents must send 'Authorization: Bearer <join token>'" : "invalid join token"));
       }
-      return optionalHeaderValueByName(AgentGateway.INSTANCE_HEADER, instance ->
+      return optionalHeaderValueByName(AgentLinkHeaders.INSTANCE, instance ->
           extractClientIP(ip -> handleWebSocketMessages(
               gateway.link(ip.getAddress().map(a -> a.getHostAddress()).orElse("unknown"), instance.orElse(null)))));
     });

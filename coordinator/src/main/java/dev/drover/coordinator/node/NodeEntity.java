@@ -313,7 +313,7 @@ public final class NodeEntity
 
   // Soft state: rebuilt from the agent after any restart.
   private ActorRef<AgentSession.Command> session;
-  /** The current link's agent instance (see AgentGateway.INSTANCE_HEADER), or null. */
+  /** The current link's agent instance (see AgentLinkHeaders.INSTANCE), or null. */
   private String sessionInstance;
   private Instant lastSeen;
   /** The agent's silence as this entity vouches for it (its own lag left out): what node-timeout is held against. */
@@ -371,8 +371,7 @@ public final class NodeEntity
         .onSignal(RecoveryCompleted.instance(), state -> {
           // Agents get a full timeout to reconnect after a coordinator restart before their
           // node is declared NotReady.
-          lastSeen = clock.instant();
-          silence.heard(lastSeen);
+          heardFromAgent();
           timers.startTimerWithFixedDelay(Tick.INSTANCE, TICK);
           publish(state);
         })
@@ -444,6 +443,12 @@ public final class NodeEntity
     return HealthDecisions.unusableGpus(s, clock.instant(), settings.health());
   }
 
+  /** The agent was heard from now: both what the API shows (lastSeen) and the silence count start over. */
+  private void heardFromAgent() {
+    lastSeen = clock.instant();
+    silence.heard(lastSeen);
+  }
+
   private ReplyEffect<Event, State> onConnected(State s, AgentConnected c) {
     AgentMessage.Hello h = c.hello();
     if (session != null && !session.equals(c.session())) {
@@ -467,8 +472,7 @@ public final class NodeEntity
     sessionInstance = c.instance();
     // The link may live on another coordinator: its end (that coordinator leaving or crashing) is a disconnect.
     ctx.watchWith(session, new AgentDisconnected(session));
-    lastSeen = clock.instant();
-    silence.heard(lastSeen);
+    heardFromAgent();
     Instant now = clock.instant();
     List<Event> events = new ArrayList<>();
     if (!s.registered() || !h.inventory().equals(s.inventory()) || !h.address().equals(s.address())
@@ -498,8 +502,7 @@ public final class NodeEntity
       return Effect().noReply();
     }
     if (!c.session().equals(session)) return Effect().noReply();
-    lastSeen = clock.instant();
-    silence.heard(lastSeen);
+    heardFromAgent();
     AgentMessage m = c.message();
     if (m instanceof AgentMessage.Telemetry t) {
       telemetry = List.copyOf(t.gpus());

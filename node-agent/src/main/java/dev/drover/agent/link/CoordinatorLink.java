@@ -2,6 +2,7 @@ package dev.drover.agent.link;
 
 import dev.drover.protocol.Json;
 import dev.drover.protocol.ProtocolVersion;
+import dev.drover.protocol.agent.AgentLinkHeaders;
 import dev.drover.protocol.agent.AgentMessage;
 import dev.drover.protocol.agent.CoordinatorMessage;
 import dev.drover.protocol.agent.ReplicaStatus;
@@ -47,7 +48,7 @@ import org.slf4j.LoggerFactory;
  * Both grow while coordinators turn out slow rather than gone, and reconnects back off with full
  * jitter (see {@link Backoff}), so an overloaded coordinator is not buried under reconnects.
  *
- * <p>Every handshake carries {@value #INSTANCE_HEADER}, an id this link keeps for its lifetime, so
+ * <p>Every handshake carries {@value AgentLinkHeaders#INSTANCE}, an id this link keeps for its lifetime, so
  * a coordinator that has not yet seen the old connection close recognizes the reconnect of the same
  * agent and lets it take over its node at once.
  *
@@ -76,8 +77,6 @@ public final class CoordinatorLink implements AutoCloseable {
   static final int PINGS_PER_TIMEOUT = 3;
   /** Health is repeated with every this many telemetry samples. */
   static final int HEALTH_EVERY_TELEMETRY = 6;
-  /** The handshake header naming this agent process across its reconnects (the coordinator's AgentGateway). */
-  static final String INSTANCE_HEADER = "X-Drover-Agent-Instance";
   /** A TLS failure that persists is logged again this often. */
   static final Duration TLS_REPORT_INTERVAL = Duration.ofMinutes(1);
 
@@ -301,7 +300,7 @@ public final class CoordinatorLink implements AutoCloseable {
     long handshakeMillis = Math.max(MIN_WELCOME_TIMEOUT_MILLIS, silenceTimeoutMillis) * (c.silenceMillis / silenceTimeoutMillis);
     http.newWebSocketBuilder()
         .header("Authorization", "Bearer " + joinToken)
-        .header(INSTANCE_HEADER, instance)
+        .header(AgentLinkHeaders.INSTANCE, instance)
         .connectTimeout(Duration.ofMillis(handshakeMillis))
         .buildAsync(uri, c)
         .whenCompleteAsync((ws, err) -> opened(c, ws, err), exec);
